@@ -1,0 +1,79 @@
+package pyjson
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+)
+
+func TestAppendJSON(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{mustUnmarshal(t, `{ "b" : [1, 2.50, 1E5, -0, "x"], "a": {"c": null, "d": true, "e": false}, "f": {}, "g": [] }`),
+			`{"b":[1,2.50,1E5,-0,"x"],"a":{"c":null,"d":true,"e":false},"f":{},"g":[]}`},
+		{mustUnmarshal(t, `[NaN, Infinity, -Infinity, 1e400]`), `[null,null,null,1e400]`},
+		{mustUnmarshal(t, `"é\u2028😀\u007f\u0001\n\"\\\/"`), "\"é\u2028😀\x7f\\u0001\\n\\\"\\\\/\""},
+		{mustUnmarshal(t, `{"a":1,"a":2}`), `{"a":2}`},
+		{1.0, `1.0`},
+		{1e16, `1e+16`},
+		{0.00001, `1e-05`},
+		{math.NaN(), `null`},
+		{math.Inf(1), `null`},
+		{int64(-3), `-3`},
+		{[]string{"a", "b"}, `["a","b"]`},
+		{map[string]any{"b": 1, "a": []any{}}, `{"a":[],"b":1}`},
+		{Number("007"), `7`},
+		{Number("1."), `1.0`},
+		{Number("abc"), `"abc"`},
+		{"a\xffb", "\"a\uFFFDb\""},
+	}
+	for _, tt := range tests {
+		got := AppendJSON(nil, tt.in)
+		if string(got) != tt.want {
+			t.Errorf("AppendJSON(%s) = %s, want %s", show(tt.in), got, tt.want)
+		}
+		if !json.Valid(got) {
+			t.Errorf("AppendJSON(%s) is not valid JSON: %s", show(tt.in), got)
+		}
+	}
+	if got := string(AppendQuoted([]byte("k="), "a\tb")); got != `k="a\tb"` {
+		t.Errorf("AppendQuoted = %s", got)
+	}
+}
+
+var roundTripDocs = []string{
+	`null`, `true`, `0`, `-0`, `-0.0`, `1.5e-7`, `2.50`, `123456789012345678901234567890`,
+	`""`, `"\u0000\u001f\u007f\u0080\u2028\ud83d\ude00 \"\\\/ \b\f\n\r\t"`,
+	`[]`, `{}`, `[[[[]]],{"a":{"b":{}}}]`,
+	`{"z":1,"a":[1,2,{"x":"y"}],"m":null,"b":false,"b":true}`,
+	cloudTrailRecord,
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, doc := range roundTripDocs {
+		v := mustUnmarshal(t, doc)
+		out := AppendJSON(nil, v)
+		w, err := Unmarshal(out)
+		if err != nil {
+			t.Errorf("%s: re-decoding %s: %v", doc, out, err)
+			continue
+		}
+		if !equal(v, w) {
+			t.Errorf("round trip changed %s into %s", show(v), show(w))
+		}
+		// The Python rendering survives a trip through itself unchanged.
+		for _, ascii := range []bool{false, true} {
+			d1 := AppendDumps(nil, v, ascii)
+			w, err := Unmarshal(d1)
+			if err != nil {
+				t.Errorf("re-decoding dumps %s: %v", d1, err)
+				continue
+			}
+			if d2 := AppendDumps(nil, w, ascii); string(d1) != string(d2) {
+				t.Errorf("dumps not stable: %s vs %s", d1, d2)
+			}
+		}
+	}
+}

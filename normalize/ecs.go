@@ -1,0 +1,221 @@
+package normalize
+
+import (
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// ValidIP is Python's ipaddress.ip_address(s) succeeding.
+func ValidIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// mapECS is es-loader's transform_to_ecs: the `ecs` mappings, the cloud
+// account and region fallbacks, FireLens metadata and static_ecs, merged
+// into the document.
+func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
+	lt := b.lt
+	var rawCloud *pyjson.Map
+	if v, ok := d.Get("cloud"); ok {
+		rawCloud, _ = v.(*pyjson.Map)
+	}
+	provider, _ := rawCloud.GetPath("provider")
+	account1, _ := rawCloud.GetPath("account", "id")
+	region1, _ := rawCloud.GetPath("region")
+
+	e := pyjson.NewMap(8)
+	ver := pyjson.NewMap(1)
+	ver.Set("version", lt.ECSVersion)
+	e.Set("ecs", ver)
+	if !pyjson.Truthy(provider) && lt.CloudProvider != "" {
+		c := pyjson.NewMap(3)
+		c.Set("provider", lt.CloudProvider)
+		e.Set("cloud", c)
+	}
+	for i := range lt.ECS {
+		m := &lt.ECS[i]
+		if v, ok := mappedValue(d, m); ok {
+			pyjson.MergeAt(e, v, m.Path)
+		}
+	}
+	_, inDoc := d.Get("cloud")
+	isCloud := e.Has("cloud") || inDoc
+	if isCloud {
+		cloud := e.Child("cloud")
+		if !pyjson.Truthy(account1) {
+			acc2, _ := cloud.GetPath("account", "id")
+			if pyjson.Truthy(acc2) {
+				if s, ok := acc2.(string); ok && s == "unknown" {
+					cloud.Set("account", idMap(nilIfEmpty(b.account)))
+				}
+			} else if b.account != "" {
+				cloud.Set("account", idMap(b.account))
+			} else {
+				cloud.Set("account", idMap("unknown"))
+			}
+		}
+		if !pyjson.Truthy(region1) {
+			if !cloud.Has("region") {
+				if b.region != "" {
+					cloud.Set("region", b.region)
+				} else {
+					cloud.Set("region", "unknown")
+				}
+			}
+		}
+	}
+	if fm := meta.firelens; fm != nil && fm.taskARN != "" {
+		parts := strings.Split(fm.taskARN, ":")
+		cloud := e.Child("cloud")
+		if len(parts) > 4 {
+			cloud.Child("account").Set("id", parts[4])
+			cloud.Set("region", parts[3])
+		}
+		if fm.instanceID != "" {
+			cloud.Set("instance", idMap(fm.instanceID))
+		}
+		c := pyjson.NewMap(2)
+		c.Set("id", nilIfEmpty(fm.containerID))
+		c.Set("name", nilIfEmpty(fm.containerName))
+		e.Set("container", c)
+	}
+	for _, st := range lt.StaticECS {
+		v := st.Value
+		if l, ok := v.([]any); ok {
+			v = append([]any(nil), l...)
+		}
+		pyjson.MergeAt(e, v, st.Path)
+	}
+	pyjson.Merge(d, e)
+}
+
+func idMap(v any) *pyjson.Map {
+	m := pyjson.NewMap(1)
+	m.Set("id", v)
+	return m
+}
+
+// mappedValue is the value one mapping gives, already in the form es-loader
+// writes: non-string scalars as Python str(), lists sorted and unique.
+func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
+	if !m.List {
+		v, ok := pyjson.DigFirst(d, m.Alternatives)
+		if !ok {
+			return nil, false
+		}
+		switch x := v.(type) {
+		case string:
+			if m.ValidateIP && !ValidIP(x) {
+				return nil, false
+			}
+			return x, true
+		case *pyjson.Map, []any:
+			if !pyjson.Truthy(x) {
+				return nil, false
+			}
+			return pyjson.Clone(x), true
+		case bool:
+			return pyjson.Str(x), true // str(True); False == 0 in Python
+		default:
+			return pyjson.Str(x), true
+		}
+	}
+	var vals []string
+	for _, alts := range m.Elements {
+		v, ok := pyjson.DigFirst(d, alts)
+		if !ok {
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if m.ValidateIP && !ValidIP(x) {
+				continue
+			}
+			vals = append(vals, x)
+		case []any:
+			for _, item := range x {
+				s, ok := item.(string)
+				if !ok || s == "" {
+					continue
+				}
+				if m.ValidateIP && !ValidIP(s) {
+					continue
+				}
+				vals = append(vals, s)
+			}
+		}
+	}
+	if len(vals) == 0 {
+		return nil, false
+	}
+	sort.Strings(vals)
+	out := make([]any, 0, len(vals))
+	for i, s := range vals {
+		if i > 0 && s == vals[i-1] {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// jsonToText is es-loader's clean_multi_type_field: fields that are JSON in
+// some records and text in others become text (Python str()/repr()).
+func jsonToText(d *pyjson.Map, keys []string) {
+	for _, k := range keys {
+		path := strings.Split(k, ".")
+		v, ok := pyjson.Dig(d, path)
+		if !ok || !pyjson.Truthy(v) {
+			continue
+		}
+		var s string
+		switch x := v.(type) {
+		case string:
+			if strings.Contains(x, "{") {
+				s = pyjson.Repr(x)
+			} else {
+				s = x
+			}
+		default:
+			s = pyjson.Str(x)
+		}
+		pyjson.MergeAt(d, s, path)
+	}
+}
+
+// delNone is es-loader's del_none: drop None, "", "-", "null", "[]", {}, []
+// and [""] values everywhere, recursing into maps and maps inside lists.
+func delNone(m *pyjson.Map) {
+	keys := m.Keys()
+	for i := 0; i < len(keys); {
+		k, v := m.At(i)
+		drop := false
+		switch x := v.(type) {
+		case nil:
+			drop = true
+		case string:
+			drop = x == "" || x == "-" || x == "null" || x == "[]"
+		case *pyjson.Map:
+			delNone(x)
+			drop = x.Len() == 0
+		case []any:
+			for _, e := range x {
+				if em, ok := e.(*pyjson.Map); ok {
+					delNone(em)
+				}
+			}
+			drop = len(x) == 0 || (len(x) == 1 && x[0] == "")
+		}
+		if drop {
+			m.Delete(k)
+			keys = m.Keys()
+			continue
+		}
+		i++
+	}
+}

@@ -1,0 +1,235 @@
+// Package normalize turns log objects and records into ECS documents the
+// way es-loader does, driven by conf.Config: classification, decoding of
+// the file formats, timestamps, the ECS mapping language, the per-type
+// transforms of package logtypes, the clean-up of empty values, `_id`s and
+// index names. It streams: an object is read once, record by record, in
+// memory bounded by the largest single record.
+package normalize
+
+import (
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/logtypes"
+)
+
+// Source says where a record or object came from; it is what classifies it.
+type Source struct {
+	// S3 object.
+	Bucket string
+	Key    string
+	// CloudWatch Logs group and stream (records that did not come via S3).
+	LogGroup  string
+	LogStream string
+	// Fluent Bit tag.
+	Tag string
+	// LogType, when set, skips classification.
+	LogType string
+}
+
+// Document is one document to index.
+type Document struct {
+	LogType string
+	Index   string
+	ID      string
+	// Source is the document as JSON.
+	Source []byte
+}
+
+// Options tune a Normalizer.
+type Options struct {
+	// Now returns "now" (event.ingested, the year of syslog timestamps).
+	// Nil means time.Now.
+	Now func() time.Time
+	// MaxRecordBytes bounds one record (a line, a JSON value). Larger ones
+	// are skipped and counted. Zero means 16 MiB.
+	MaxRecordBytes int
+}
+
+// Normalizer is safe for concurrent use: per-object state lives in the
+// call, not here.
+type Normalizer struct {
+	cfg     *conf.Config
+	now     func() time.Time
+	maxRec  int
+	ignored map[string][]ownLogPattern
+	mu      sync.Mutex
+}
+
+// New returns a Normalizer for cfg.
+func New(cfg *conf.Config, opts Options) *Normalizer {
+	n := &Normalizer{cfg: cfg, now: opts.Now, maxRec: opts.MaxRecordBytes}
+	if n.now == nil {
+		n.now = time.Now
+	}
+	if n.maxRec <= 0 {
+		n.maxRec = 16 << 20
+	}
+	if cfg.Defaults.IgnoreOwnLogs {
+		n.ignored = ownLogPatterns(cfg.Defaults.CustomUserAgent)
+	}
+	return n
+}
+
+// Config returns the configuration in use.
+func (n *Normalizer) Config() *conf.Config { return n.cfg }
+
+// Classify returns the log type of src, or nil when no section claims it.
+// Order: explicit type, S3 key (first section in file order whose s3_key
+// regex matches), Fluent Bit tag, CloudWatch Logs group.
+func (n *Normalizer) Classify(src Source) *conf.LogType {
+	if src.LogType != "" {
+		return n.cfg.Type(src.LogType)
+	}
+	if src.Key != "" {
+		for _, lt := range n.cfg.Types {
+			if lt.S3Key != nil && lt.S3Key.Search(src.Key) {
+				return lt
+			}
+		}
+		return nil
+	}
+	if src.Tag != "" {
+		for _, lt := range n.cfg.Types {
+			if lt.Tag != nil && lt.Tag.Search(src.Tag) {
+				return lt
+			}
+		}
+	}
+	if src.LogGroup != "" {
+		for _, lt := range n.cfg.Types {
+			if lt.LogGroup != "" && lt.LogGroup != "dummy" && strings.Contains(src.LogGroup, lt.LogGroup) {
+				return lt
+			}
+		}
+	}
+	return nil
+}
+
+// DecodeS3EventKey decodes a key as S3 event notifications spell it
+// (Python's unquote_plus, which es-loader applies).
+func DecodeS3EventKey(k string) string {
+	if d, err := url.QueryUnescape(k); err == nil {
+		return d
+	}
+	return k
+}
+
+var (
+	reAccount = regexp.MustCompile(`\W([0-9]{12})/`)
+	reRegion  = regexp.MustCompile(`(global|(us|ap|ca|eu|il|me|mx|sa|af|cn)-(gov-)?[a-zA-Z]+-[0-9])`)
+)
+
+func accountFromKey(key string) string {
+	if m := reAccount.FindStringSubmatch(key); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func regionFromKey(key string) string {
+	if m := reRegion.FindStringSubmatch(key); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// Result is what happened to one object.
+type Result struct {
+	LogType string
+	// Skipped is set when the object as a whole was not processed
+	// (unknown type, s3_key_ignored, too small...).
+	Skipped string
+	// Fatal is set when reading stopped early (corrupt compression...);
+	// what was read before still counts.
+	Fatal     string
+	Records   int
+	Documents int
+	Excluded  map[string]int
+	Errors    map[string]int
+	// Warnings count records that were loaded but not as intended (a
+	// transform that gave up, a missing doc_id...).
+	Warnings map[string]int
+	// Samples keeps the first few error messages for the user.
+	Samples []string
+}
+
+func (r *Result) fail(reason, sample string) {
+	if r.Errors == nil {
+		r.Errors = map[string]int{}
+	}
+	r.Errors[reason]++
+	if len(r.Samples) < 5 && sample != "" {
+		r.Samples = append(r.Samples, sample)
+	}
+}
+
+func (r *Result) exclude(reason string) {
+	if r.Excluded == nil {
+		r.Excluded = map[string]int{}
+	}
+	r.Excluded[reason]++
+}
+
+// ErrorCount is the number of records that failed.
+func (r *Result) ErrorCount() int {
+	n := 0
+	for _, c := range r.Errors {
+		n += c
+	}
+	return n
+}
+
+// ExcludedCount is the number of records excluded on purpose.
+func (r *Result) ExcludedCount() int {
+	n := 0
+	for _, c := range r.Excluded {
+		n += c
+	}
+	return n
+}
+
+// Emit receives each document; an error stops processing of the object.
+type Emit func(Document) error
+
+// ProcessObject classifies src, reads body (compressed or not) and emits
+// its documents. The error is only for emit failures; everything about the
+// input is in the Result.
+func (n *Normalizer) ProcessObject(src Source, body io.Reader, emit Emit) (*Result, error) {
+	res := &Result{}
+	if strings.HasSuffix(src.Key, "/") {
+		res.Skipped = "the S3 key is a folder"
+		return res, nil
+	}
+	lt := n.Classify(src)
+	if lt == nil {
+		res.LogType = "unknown"
+		res.Skipped = "unknown log type"
+		return res, nil
+	}
+	res.LogType = lt.Name
+	if lt.S3KeyIgnored != nil && src.Key != "" && lt.S3KeyIgnored.Search(src.Key) {
+		res.Skipped = "s3_key_ignored matched the key"
+		return res, nil
+	}
+	if lt.FileFormat == "" {
+		res.Skipped = "no file_format configured for " + lt.Name
+		return res, nil
+	}
+	if lt.IndexName == "" {
+		res.Skipped = "no index_name configured for " + lt.Name
+		return res, nil
+	}
+	p := n.newObjectRun(src, lt, res, emit)
+	err := p.run(body)
+	return res, err
+}
+
+func (n *Normalizer) transform(name string) (logtypes.Transform, bool) {
+	return logtypes.Lookup(name)
+}

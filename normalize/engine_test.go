@@ -1,0 +1,202 @@
+package normalize_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize"
+)
+
+func newNormalizer(t testing.TB, userINI string) *normalize.Normalizer {
+	t.Helper()
+	var cfg *conf.Config
+	var err error
+	if userINI == "" {
+		cfg, err = conf.Load()
+	} else {
+		f, perr := conf.ParseBytes([]byte(userINI))
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		cfg, err = conf.Build(f)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }})
+}
+
+type collected struct {
+	docs []normalize.Document
+}
+
+func (c *collected) emit(d normalize.Document) error {
+	c.docs = append(c.docs, d)
+	return nil
+}
+
+func (c *collected) source(t *testing.T, i int) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(c.docs[i].Source, &m); err != nil {
+		t.Fatalf("document %d is not JSON: %v", i, err)
+	}
+	return m
+}
+
+func process(t *testing.T, n *normalize.Normalizer, key string, body []byte) (*normalize.Result, *collected) {
+	t.Helper()
+	var c collected
+	res, err := n.ProcessObject(normalize.Source{Bucket: "b", Key: key}, bytes.NewReader(body), c.emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, &c
+}
+
+func gz(t testing.TB, s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+const ctKey = "AWSLogs/123456789012/CloudTrail/us-east-1/2024/05/20/123456789012_CloudTrail_us-east-1_20240520T0000Z_abc.json.gz"
+
+const ctRecord = `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","userName":"alice"},"eventTime":"2024-05-20T10:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"eventID":"ev-%d","recipientAccountId":"123456789012"}`
+
+func ctRecords(n int) string {
+	var parts []string
+	for i := 0; i < n; i++ {
+		parts = append(parts, strings.Replace(ctRecord, "%d", string(rune('a'+i%26))+strings.Repeat("x", i/26), 1))
+	}
+	return `{"Records":[` + strings.Join(parts, ",") + `]}`
+}
+
+func TestCloudTrailObject(t *testing.T) {
+	n := newNormalizer(t, "")
+	res, c := process(t, n, ctKey, gz(t, ctRecords(3)))
+	if res.LogType != "cloudtrail" || res.Documents != 3 || res.ErrorCount() != 0 {
+		t.Fatalf("result %+v", res)
+	}
+	d := c.docs[0]
+	if d.Index != "log-aws-cloudtrail-2024-05" || d.ID != "ev-a" {
+		t.Errorf("index %s id %s", d.Index, d.ID)
+	}
+	src := c.source(t, 0)
+	if src["@timestamp"] != "2024-05-20T10:00:00+00:00" {
+		t.Errorf("@timestamp %v", src["@timestamp"])
+	}
+	if !strings.HasPrefix(src["@message"].(string), `{"eventVersion": "1.08", "userIdentity": {"type": "IAMUser"`) {
+		t.Errorf("@message must be Python's json.dumps of the record: %v", src["@message"])
+	}
+	if _, ok := src["requestParameters"]; ok {
+		t.Error("null values are cleaned up")
+	}
+	src0 := src["source"].(map[string]any)
+	if src0["ip"] != "198.51.100.7" {
+		t.Errorf("source.ip %v", src0["ip"])
+	}
+	cloud := src["cloud"].(map[string]any)
+	if cloud["provider"] != "aws" || cloud["region"] != "us-east-1" {
+		t.Errorf("cloud %v", cloud)
+	}
+}
+
+func TestBadInputKeepsTheRest(t *testing.T) {
+	n := newNormalizer(t, "")
+	wafKey := "AWSLogs/123456789012/WAFLogs/us-east-1/acl/2024/05/20/10/00/123456789012_waflogs_us-east-1_acl_20240520T1000Z_ab12.log"
+	good := `{"timestamp":1716199200000,"action":"ALLOW","terminatingRuleId":"Default_Action","webaclId":"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/1","httpRequest":{"clientIp":"198.51.100.7","httpMethod":"GET","uri":"/","headers":[{"name":"Host","value":"example.com"}]}}`
+	cases := []struct {
+		name      string
+		body      []byte
+		docs      int
+		errReason string
+	}{
+		{"invalid JSON line", []byte(good + "\n{\"timestamp\": oops}\n" + good + "\n"), 2, "invalid JSON"},
+		{"not an object", []byte(good + "\n[1,2]\n" + good + "\n"), 2, "JSON value is not an object"},
+		{"missing timestamp", []byte(good + "\n{\"action\":\"ALLOW\"}\n"), 1, "no timestamp"},
+		{"truncated gzip", gz(t, good+"\n"+good+"\n"+good+"\n")[:60], 0, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, c := process(t, n, wafKey, tc.body)
+			if len(c.docs) != tc.docs {
+				t.Errorf("docs %d, want %d (result %+v)", len(c.docs), tc.docs, res)
+			}
+			if tc.errReason != "" && res.Errors[tc.errReason] == 0 {
+				t.Errorf("want error %q counted, got %v", tc.errReason, res.Errors)
+			}
+			if tc.name == "truncated gzip" && res.Fatal == "" {
+				t.Errorf("a truncated gzip must be reported: %+v", res)
+			}
+		})
+	}
+}
+
+func TestSkippedObjects(t *testing.T) {
+	n := newNormalizer(t, "")
+	for _, tc := range []struct{ key, body, want string }{
+		{"AWSLogs/123456789012/unknown/thing.log", "some text that is long enough", "unknown log type"},
+		{"AWSLogs/123456789012/CloudTrail/", "", "the S3 key is a folder"},
+		{ctKey, "{}", "object is smaller than 20 bytes"},
+	} {
+		res, c := process(t, n, tc.key, []byte(tc.body))
+		if res.Skipped != tc.want || len(c.docs) != 0 {
+			t.Errorf("%s: skipped %q, want %q", tc.key, res.Skipped, tc.want)
+		}
+	}
+	res, _ := process(t, n, ctKey, []byte("\x00\x01\x02binary garbage that is not a log at all"))
+	if res.Fatal == "" {
+		t.Errorf("binary garbage must be reported: %+v", res)
+	}
+}
+
+func TestTextLineErrorsAreCounted(t *testing.T) {
+	n := newNormalizer(t, "")
+	key := "AWSLogs/123456789012/elasticloadbalancing/us-west-2/2015/05/13/123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20150513T2340Z_10.0.0.1_kjfdcsds.log"
+	good := `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE-RSA-AES128-SHA TLSv1.2`
+	res, c := process(t, n, key, []byte(good+"\nthis is not an ELB line\n\n"+good+"\n"))
+	if len(c.docs) != 2 || res.Errors["line does not match log_pattern"] != 1 {
+		t.Fatalf("docs %d errors %v", len(c.docs), res.Errors)
+	}
+	src := c.source(t, 0)
+	if src["url"].(map[string]any)["full"] != "https://www.example.com:443/" {
+		t.Errorf("url %v", src["url"])
+	}
+}
+
+func TestVPCFlowLastLineIsKept(t *testing.T) {
+	n := newNormalizer(t, "")
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_abcd.log"
+	body := "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +
+		"2 123456789012 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 1716163200 1716163260 ACCEPT OK\n" +
+		"2 123456789012 eni-1 10.0.0.3 10.0.0.4 53 49153 17 1 76 1716163200 1716163260 REJECT OK"
+	res, c := process(t, n, key, []byte(body))
+	if res.Documents != 2 {
+		t.Fatalf("es-loader drops the last line; siemloader must not: %+v", res)
+	}
+	src := c.source(t, 1)
+	if src["event"].(map[string]any)["outcome"] != "failure" || src["network"].(map[string]any)["transport"] != "udp" {
+		t.Errorf("doc %v", src)
+	}
+	if c.docs[1].Index != "log-aws-vpcflowlogs-2024-05" {
+		t.Errorf("index %s", c.docs[1].Index)
+	}
+}
+
+func TestOwnLogsAreExcluded(t *testing.T) {
+	n := newNormalizer(t, "")
+	rec := strings.Replace(ctRecord, `"userAgent":"Mozilla/5.0"`, `"userAgent":"aws-sdk-go siem-es-loader/2.10.4"`, 1)
+	rec = strings.Replace(rec, "%d", "own", 1)
+	res, c := process(t, n, ctKey, []byte(`{"Records":[`+rec+`]}`))
+	if len(c.docs) != 0 || res.ExcludedCount() != 1 {
+		t.Errorf("own log not excluded: %+v", res)
+	}
+}

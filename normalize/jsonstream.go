@@ -1,0 +1,298 @@
+package normalize
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// jsonStream reads a sequence of JSON values (NDJSON, concatenated objects,
+// pretty-printed documents) from a reader without holding more than one
+// value in memory, and can descend into the array under one key of a
+// top-level object so that a 1 GB CloudTrail `{"Records": [...]}` object
+// streams record by record.
+type jsonStream struct {
+	r     io.Reader
+	buf   []byte
+	pos   int // next unread byte in buf
+	end   int // end of valid data in buf
+	eof   bool
+	rdErr error
+	max   int
+	// consumed counts bytes before buf[0], for error offsets.
+	consumed int64
+}
+
+var errTooLarge = errors.New("value too large")
+
+func newJSONStream(r io.Reader, max int) *jsonStream {
+	return &jsonStream{r: r, buf: make([]byte, 64<<10), max: max}
+}
+
+// fill reads more input, keeping buf[keep:] and moving it to the front.
+// It returns false at end of input.
+func (s *jsonStream) fill(keep int) bool {
+	if s.eof {
+		return false
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:s.end])
+		s.consumed += int64(keep)
+		s.pos -= keep
+		s.end = n
+	}
+	if s.end == len(s.buf) {
+		if len(s.buf) >= s.max+1 {
+			return false
+		}
+		nb := make([]byte, min(len(s.buf)*2, s.max+1))
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	for {
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.eof = true
+			if err != io.EOF {
+				s.rdErr = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+// peek skips white space and returns the next byte, or false at the end.
+func (s *jsonStream) peek() (byte, bool) {
+	for {
+		for s.pos < s.end {
+			switch c := s.buf[s.pos]; c {
+			case ' ', '\t', '\n', '\r':
+				s.pos++
+			default:
+				return c, true
+			}
+		}
+		if !s.fill(s.pos) {
+			return 0, false
+		}
+	}
+}
+
+// next decodes the value at the current position.
+func (s *jsonStream) next() (any, error) {
+	if _, ok := s.peek(); !ok {
+		if s.rdErr != nil {
+			return nil, s.rdErr
+		}
+		return nil, errors.New("unexpected end of input, expecting a value")
+	}
+	end, err := s.valueEnd()
+	if err != nil {
+		return nil, err
+	}
+	v, n, derr := pyjson.Decode(s.buf[:end], s.pos)
+	if derr != nil {
+		return nil, s.errAt(derr)
+	}
+	s.pos = n
+	return v, nil
+}
+
+func (s *jsonStream) errAt(err error) error {
+	return fmt.Errorf("invalid JSON near byte %d: %w", s.consumed+int64(s.pos), err)
+}
+
+// valueEnd finds where the value starting at s.pos ends, reading more input
+// as needed. It only scans structure; Decode validates.
+func (s *jsonStream) valueEnd() (int, error) {
+	depth := 0
+	inStr := false
+	i := s.pos
+	started := false
+	for {
+		for ; i < s.end; i++ {
+			c := s.buf[i]
+			if inStr {
+				switch c {
+				case '\\':
+					i++ // skip the escaped byte (may be beyond end: rescanned after fill)
+					if i >= s.end {
+						i--
+						goto refill
+					}
+				case '"':
+					inStr = false
+					if depth == 0 {
+						return i + 1, nil
+					}
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inStr = true
+				started = true
+			case '{', '[':
+				depth++
+				started = true
+			case '}', ']':
+				depth--
+				if depth <= 0 {
+					return i + 1, nil
+				}
+			case ' ', '\t', '\n', '\r', ',', ':':
+				if depth == 0 && started {
+					return i, nil
+				}
+			default:
+				started = true
+			}
+		}
+	refill:
+		if i-s.pos >= s.max {
+			return 0, errTooLarge
+		}
+		off := i - s.pos
+		if !s.fill(s.pos) {
+			if depth == 0 && !inStr && started {
+				return s.end, nil
+			}
+			if s.rdErr != nil {
+				return 0, s.rdErr
+			}
+			return s.end, nil // let Decode report the truncation
+		}
+		i = s.pos + off
+	}
+}
+
+// expect consumes byte c after white space.
+func (s *jsonStream) expect(c byte) error {
+	got, ok := s.peek()
+	if !ok {
+		return fmt.Errorf("unexpected end of input, expecting %q", c)
+	}
+	if got != c {
+		return s.errAt(fmt.Errorf("expecting %q, found %q", c, got))
+	}
+	s.pos++
+	return nil
+}
+
+// resync skips to the byte after the next newline so that one bad line
+// does not stop an NDJSON object. It reports false at the end of input.
+func (s *jsonStream) resync() bool {
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			s.pos++
+			if c == '\n' || c == '\r' {
+				return true
+			}
+		}
+		if !s.fill(s.pos) {
+			return false
+		}
+	}
+}
+
+// streamObject reads a top-level object member by member. Members are
+// collected into a map, except the array under arrayKey, whose elements go
+// to onElem one by one. streamed reports whether arrayKey was found.
+func (s *jsonStream) streamObject(arrayKey string, onElem func(any) error) (obj *pyjson.Map, streamed bool, err error) {
+	if err := s.expect('{'); err != nil {
+		return nil, false, err
+	}
+	obj = pyjson.NewMap(8)
+	c, ok := s.peek()
+	if !ok {
+		return nil, false, errors.New("unexpected end of input inside an object")
+	}
+	if c == '}' {
+		s.pos++
+		return obj, false, nil
+	}
+	for {
+		kv, err := s.next()
+		if err != nil {
+			return nil, streamed, err
+		}
+		key, ok := kv.(string)
+		if !ok {
+			return nil, streamed, s.errAt(errors.New("expecting property name enclosed in double quotes"))
+		}
+		if err := s.expect(':'); err != nil {
+			return nil, streamed, err
+		}
+		c, ok := s.peek()
+		if !ok {
+			return nil, streamed, errors.New("unexpected end of input inside an object")
+		}
+		if key == arrayKey && c == '[' {
+			s.pos++
+			streamed = true
+			if err := s.streamArray(onElem); err != nil {
+				return nil, streamed, err
+			}
+		} else {
+			v, err := s.next()
+			if err != nil {
+				return nil, streamed, err
+			}
+			obj.Set(key, v)
+		}
+		c, ok = s.peek()
+		if !ok {
+			return nil, streamed, errors.New("unexpected end of input inside an object")
+		}
+		s.pos++
+		switch c {
+		case ',':
+			continue
+		case '}':
+			return obj, streamed, nil
+		default:
+			s.pos--
+			return nil, streamed, s.errAt(fmt.Errorf("expecting ',' delimiter, found %q", c))
+		}
+	}
+}
+
+func (s *jsonStream) streamArray(onElem func(any) error) error {
+	c, ok := s.peek()
+	if !ok {
+		return errors.New("unexpected end of input inside an array")
+	}
+	if c == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		v, err := s.next()
+		if err != nil {
+			return err
+		}
+		if err := onElem(v); err != nil {
+			return err
+		}
+		c, ok := s.peek()
+		if !ok {
+			return errors.New("unexpected end of input inside an array")
+		}
+		s.pos++
+		switch c {
+		case ',':
+		case ']':
+			return nil
+		default:
+			s.pos--
+			return s.errAt(fmt.Errorf("expecting ',' delimiter, found %q", c))
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package logtypes
+
+import (
+	"strings"
+
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// VPC flow logs ([vpcflowlogs] in aws.ini): CSV with a header line, so
+// custom formats and every version work. The transform sets
+// event.outcome from the action, network.transport from the protocol
+// number, lower-cases network.type, and marks Transit Gateway flow logs.
+
+func init() { register("vpcflowlogs", transformVPCFlowLogs) }
+
+// ianaTransport names the protocols es-loader names; others (ICMPv6 58
+// among them) stay unnamed, as in es-loader's output.
+var ianaTransport = map[string]string{
+	"1": "icmp", "6": "tcp", "8": "egp", "17": "udp", "33": "dccp",
+	"41": "ipv6", "42": "sdrp", "47": "gre", "132": "sctp",
+}
+
+func transformVPCFlowLogs(r *Record) error {
+	d := r.Doc
+	if v, ok := d.Get("resource_type"); ok && pyjson.Truthy(v) {
+		// Transit Gateway flow logs share the format but not the index
+		// pattern of their dashboards.
+		d.Set("@log_type", "transit-gateway")
+	} else {
+		action := str(d, "event", "action")
+		outcome := "unknown"
+		switch {
+		case strings.Contains(action, "ACCEPT"):
+			outcome = "success"
+		case strings.Contains(action, "REJECT"):
+			outcome = "failure"
+		}
+		d.Child("event").Set("outcome", outcome)
+	}
+	if p, ok := d.GetString("protocol"); ok {
+		if t, ok := ianaTransport[p]; ok {
+			d.Child("network").Set("transport", t)
+		}
+	}
+	if t, ok := d.GetString("network", "type"); ok {
+		d.Child("network").Set("type", strings.ToLower(t))
+	}
+	return nil
+}

@@ -1,0 +1,340 @@
+package normalize
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/logtypes"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+	"github.com/siemloader/siemloader/normalize/pytime"
+)
+
+// docBuilder runs es-loader's LogParser steps over one record: exclusion,
+// renames, timestamp, @-fields and @id, json_to_text, the ECS mapping, the
+// type's transform, field_prefix, then index name, _id and clean-up.
+type docBuilder struct {
+	o         *objectRun
+	lt        *conf.LogType
+	transform logtypes.Transform
+	hasT      bool
+	ingested  string
+	out       []byte
+	// account and region persist across records like es-loader's
+	// LogParser attributes: an envelope's owner/account overrides the key.
+	account string
+	region  string
+}
+
+func (b *docBuilder) init(o *objectRun) {
+	b.o = o
+	b.lt = o.lt
+	if o.lt.HasScript() {
+		b.transform, b.hasT = o.n.transform(o.lt.Name)
+	}
+	b.ingested = pytime.Isoformat(o.now)
+	b.account = o.account
+	b.region = o.region
+}
+
+func (b *docBuilder) build(rec *rawRecord) (Document, error) {
+	lt := b.lt
+	d := rec.fields
+	if d == nil {
+		d = pyjson.NewMap(0)
+	}
+	if !rec.skip && b.o.n.ignored != nil {
+		if pats, ok := b.o.n.ignored[lt.Name]; ok && matchOwnLog(d, pats) {
+			return Document{}, &excluded{reason: "es-loader's own log (ignore_own_logs)"}
+		}
+	}
+	meta := rec.meta
+	if meta == nil {
+		meta = &recordMeta{}
+	}
+	// original fields, for field_prefix
+	var original []string
+	if lt.FieldPrefix != "" {
+		original = append(original, d.Keys()...)
+	}
+	if meta.cwl && meta.cwlAccount != "" {
+		b.account = meta.cwlAccount
+	}
+	if meta.cwe {
+		if meta.cweAccount != "" {
+			b.account = meta.cweAccount
+		}
+		if meta.cweRegion != "" {
+			b.region = meta.cweRegion
+		}
+	}
+	if meta.firelens != nil {
+		pyjson.Merge(d, meta.firelens.fields)
+	}
+	if !rec.skip {
+		for _, rn := range lt.Renames {
+			if v, ok := d.Get(rn.Old); ok && pyjson.Truthy(v) {
+				d.Set(rn.New, v)
+				d.Delete(rn.Old)
+				if lt.FieldPrefix != "" {
+					original = replaceName(original, rn.Old, rn.New)
+				}
+			}
+		}
+	}
+	ts, err := b.timestamp(d, rec, meta)
+	if err != nil {
+		return Document{}, err
+	}
+
+	// @-fields and @id
+	var id string
+	switch {
+	case rec.skip:
+		extra := "None"
+		if a := additionalID(meta); a != "" {
+			extra = a
+		}
+		id = md5hex(rec.raw + b.o.src.Key + extra)
+	case lt.DocID != "":
+		v, ok := d.Get(lt.DocID)
+		if !ok || v == nil {
+			return Document{}, failf("doc_id field missing", "the record has no %q field (doc_id)", lt.DocID)
+		}
+		id = pyjson.Str(v)
+	default:
+		if a := additionalID(meta); a != "" {
+			id = md5hex(rec.raw + a)
+		} else {
+			id = md5hex(rec.raw)
+		}
+	}
+	d.Set("@message", rec.raw)
+	d.Set("@timestamp", pytime.Isoformat(ts))
+	d.Set("@log_type", lt.Name)
+	d.Set("@log_s3bucket", nilIfEmpty(b.o.src.Bucket))
+	d.Set("@log_s3key", nilIfEmpty(b.o.src.Key))
+	d.Set("@log_group", nilIfEmpty(meta.logGroup))
+	d.Set("@log_stream", nilIfEmpty(meta.logStream))
+	ev := d.Child("event")
+	ev.Set("module", lt.Name)
+	ev.Set("ingested", b.ingested)
+	if lt.DocID != "" && !rec.skip {
+		v, _ := d.Get(lt.DocID)
+		d.Set("@id", v)
+	} else {
+		d.Set("@id", id)
+	}
+	if rec.skip && rec.errorMsg != "" {
+		d.Child("error").Set("message", rec.errorMsg)
+	}
+
+	jsonToText(d, lt.JSONToText)
+	b.mapECS(d, meta)
+
+	r := logtypes.Record{Doc: d, Type: lt, Now: b.o.now}
+	if b.hasT && !rec.skip {
+		if terr := b.transform(&r); terr != nil {
+			b.o.res.warn("transform "+lt.Name+" failed", terr.Error())
+		}
+	}
+
+	if lt.FieldPrefix != "" {
+		prefix := d.Child(lt.FieldPrefix)
+		for _, f := range original {
+			if f == lt.FieldPrefix {
+				continue
+			}
+			if v, ok := d.Get(f); ok {
+				prefix.Set(f, v)
+				d.Delete(f)
+			}
+		}
+	}
+
+	index := b.indexName(&r, ts)
+	docID := id
+	if r.HasIDSuffix {
+		docID = id + "_" + r.IDSuffix
+	} else if lt.DocIDSuffix != "" {
+		if v, ok := pyjson.Dig(d, strings.Split(lt.DocIDSuffix, ".")); ok && pyjson.Truthy(v) {
+			docID = id + "_" + pyjson.Str(v)
+		}
+	}
+	delNone(d)
+	body := b.serialize(d)
+	return Document{LogType: lt.Name, Index: index, ID: docID, Source: body}, nil
+}
+
+func replaceName(list []string, old, new string) []string {
+	for i, s := range list {
+		if s == old {
+			list[i] = new
+		}
+	}
+	return list
+}
+
+func additionalID(m *recordMeta) string {
+	switch {
+	case m.firelens != nil && m.firelens.containerName != "":
+		return m.firelens.containerName
+	case m.cwe && m.cweID != "":
+		return m.cweID
+	case m.cwl:
+		return m.cwlID
+	}
+	return ""
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// timestamp is es-loader's get_timestamp.
+func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) (time.Time, error) {
+	lt := b.lt
+	if len(lt.TimestampKeys) > 0 && !rec.skip {
+		var val any
+		var key string
+		found := false
+		for _, k := range lt.TimestampKeys {
+			key = k
+			switch k {
+			case "cwe_timestamp":
+				d.Set("cwe_timestamp", meta.cweTimestamp)
+			case "cwl_timestamp":
+				d.Set("cwl_timestamp", meta.cwlTimestamp)
+			case "file_timestamp":
+				if b.o.fileTime == nil {
+					return time.Time{}, failf("no timestamp", "timestamp_key is file_timestamp but the key gave no time")
+				}
+				return *b.o.fileTime, nil
+			}
+			if v, ok := pyjson.Dig(d, strings.Split(k, ".")); ok {
+				val, found = v, true
+				break
+			}
+		}
+		if !found {
+			return time.Time{}, failf("no timestamp", "the record has no %s field", strings.Join(lt.TimestampKeys, " or "))
+		}
+		s, isStr := val.(string)
+		if !isStr {
+			switch val.(type) {
+			case pyjson.Number, int, int64, float64:
+				s = pyjson.Str(val)
+			default:
+				return time.Time{}, failf("unparsable timestamp", "%s is not a string or number", key)
+			}
+		}
+		if lt.TimestampNano && isStr {
+			s = truncateNanos(s)
+		}
+		for _, f := range lt.TimestampFormats {
+			if !isStr && !strings.Contains(f, "epoch") {
+				continue // Python would raise TypeError for non-strings
+			}
+			if t, ok := pytime.Parse(s, f, b.o.now, lt.TimestampTZ); ok {
+				return t, nil
+			}
+		}
+		return time.Time{}, failf("unparsable timestamp", "%s = %q does not match timestamp_format %s", key, truncateSample(s), strings.Join(lt.TimestampFormats, ", "))
+	}
+	if v, ok := d.Get("@timestamp"); ok && !rec.skip {
+		if s, ok := v.(string); ok {
+			if t, ok := pytime.Parse(s, lt.TimestampFormats[0], b.o.now, lt.TimestampTZ); ok {
+				return t, nil
+			}
+		}
+		return time.Time{}, failf("unparsable timestamp", "@timestamp = %v", v)
+	}
+	if b.o.fileTime != nil {
+		return *b.o.fileTime, nil
+	}
+	if meta.cwl && meta.cwlTimestamp != nil {
+		if t, ok := pytime.ParseEpoch(pyjson.Str(meta.cwlTimestamp), time.UTC); ok {
+			return t, nil
+		}
+	}
+	return b.o.now, nil
+}
+
+// truncateNanos is timestamp_nano: cut a fraction of 7-9 digits to 6 when
+// something (a zone) follows it, as es-loader's regex does.
+func truncateNanos(s string) string {
+	// the last "dd.d" in s
+	for i := len(s) - 4; i >= 0; i-- {
+		if isDigit(s[i]) && isDigit(s[i+1]) && s[i+2] == '.' && isDigit(s[i+3]) {
+			j := i + 3
+			for j < len(s) && j < i+3+9 && isDigit(s[j]) {
+				j++
+			}
+			if j == len(s) {
+				return s
+			}
+			frac := s[i+3 : j]
+			if len(frac) > 6 {
+				frac = frac[:6]
+			}
+			// group(2)[:9] keeps "dd." plus 6 digits, ljust pads to 9
+			g2 := s[i:i+3] + frac
+			for len(g2) < 9 {
+				g2 += "0"
+			}
+			return s[:i] + g2 + s[j:]
+		}
+	}
+	return s
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// indexName is es-loader's LogParser.indexname.
+func (b *docBuilder) indexName(r *logtypes.Record, ts time.Time) string {
+	lt := b.lt
+	name := lt.IndexName
+	if r.IndexName != "" {
+		name = r.IndexName
+	}
+	if lt.IndexRotation == "aoss" {
+		if lt.IndexSuffix != "" {
+			return name + "-" + lt.IndexSuffix
+		}
+		return name + "-001"
+	}
+	if strings.Contains(lt.IndexRotation, "auto") {
+		return name
+	}
+	if lt.IndexSuffix != "" {
+		name += "-" + lt.IndexSuffix
+	}
+	t := ts
+	if strings.Contains(lt.IndexTime, "event_ingested") {
+		t = b.o.now
+	} else if r.IndexTime != nil {
+		t = *r.IndexTime
+	}
+	if lt.IndexTZ != nil {
+		t = t.In(lt.IndexTZ)
+	}
+	switch {
+	case strings.Contains(lt.IndexRotation, "daily"):
+		return name + pytime.Strftime(t, "-%Y-%m-%d")
+	case strings.Contains(lt.IndexRotation, "weekly"):
+		return name + pytime.Strftime(t, "-%Y-w%W")
+	case strings.Contains(lt.IndexRotation, "monthly"):
+		return name + pytime.Strftime(t, "-%Y-%m")
+	}
+	return name + pytime.Strftime(t, "-%Y")
+}

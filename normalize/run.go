@@ -1,0 +1,190 @@
+package normalize
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/objread"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// recordMeta is what the envelope around a record tells (es-loader's
+// logmeta): CloudWatch Logs, EventBridge, FireLens, the file's timestamp.
+type recordMeta struct {
+	cwl          bool
+	cwlID        string
+	cwlTimestamp any // the event's int ms, as es-loader copies it
+	logGroup     string
+	logStream    string
+	cwlAccount   string
+
+	cwe          bool
+	cweID        string
+	cweAccount   string
+	cweRegion    string
+	cweTimestamp any
+
+	firelens *firelensMeta
+}
+
+// rawRecord is one record as a format decoder yields it.
+type rawRecord struct {
+	raw    string      // @message
+	fields *pyjson.Map // nil when the record is not a JSON object
+	meta   *recordMeta
+	// skip: es-loader's __skip_normalization (kept raw, not parsed).
+	skip     bool
+	errorMsg string
+}
+
+// objectRun holds the per-object state of ProcessObject.
+type objectRun struct {
+	n        *Normalizer
+	src      Source
+	lt       *conf.LogType
+	res      *Result
+	emit     Emit
+	now      time.Time
+	account  string
+	region   string
+	fileTime *time.Time
+	emitErr  error
+	builder  docBuilder
+}
+
+func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emit Emit) *objectRun {
+	o := &objectRun{n: n, src: src, lt: lt, res: res, emit: emit, now: n.now()}
+	o.account = accountFromKey(src.Key)
+	o.region = regionFromKey(src.Key)
+	o.builder.init(o)
+	return o
+}
+
+// errStop ends decoding when the emitter failed.
+var errStop = errors.New("stopped")
+
+func (o *objectRun) run(body io.Reader) error {
+	if o.lt.FileTimestampFormat != nil {
+		t, err := fileTimestamp(o.lt.FileTimestampFormat, o.src.Key)
+		if err != nil {
+			o.res.Skipped = err.Error()
+			return nil
+		}
+		o.fileTime = &t
+	}
+	obj, err := objread.Open(body)
+	if err != nil {
+		if errors.Is(err, objread.ErrTooSmall) {
+			o.res.Skipped = "object is smaller than 20 bytes"
+			return nil
+		}
+		o.res.Fatal = err.Error()
+		return nil
+	}
+	defer obj.Close()
+	if obj.Kind == objread.Parquet {
+		o.res.Fatal = "parquet objects are not supported yet"
+		return nil
+	}
+	var derr error
+	switch {
+	case o.lt.ViaFirelens:
+		derr = o.readFirelens(obj)
+	case o.lt.ViaCWL:
+		derr = o.readCWLOrPlain(obj)
+	default:
+		derr = o.readPlain(obj)
+	}
+	if o.emitErr != nil {
+		return o.emitErr
+	}
+	if derr != nil && !errors.Is(derr, errStop) {
+		o.res.Fatal = derr.Error()
+	}
+	return nil
+}
+
+// readPlain reads an object in the section's file_format.
+func (o *objectRun) readPlain(r io.Reader) error {
+	switch o.lt.FileFormat {
+	case "json":
+		return o.readJSON(r)
+	case "text":
+		return o.readText(r)
+	case "csv":
+		return o.readCSV(r)
+	case "multiline":
+		return o.readMultiline(r)
+	default:
+		return fmt.Errorf("file_format %q is not supported yet", o.lt.FileFormat)
+	}
+}
+
+// handle runs the pipeline over one record and emits its document.
+func (o *objectRun) handle(rec *rawRecord) error {
+	o.res.Records++
+	doc, err := o.builder.build(rec)
+	if err != nil {
+		var ex *excluded
+		if errors.As(err, &ex) {
+			o.res.exclude(ex.reason)
+			return nil
+		}
+		var re *recordError
+		if errors.As(err, &re) {
+			o.res.fail(re.reason, re.detail)
+			return nil
+		}
+		o.res.fail("internal error", err.Error())
+		return nil
+	}
+	o.res.Documents++
+	if e := o.emit(doc); e != nil {
+		o.emitErr = e
+		return errStop
+	}
+	return nil
+}
+
+// recordError is a record that could not be turned into a document.
+type recordError struct {
+	reason string
+	detail string
+}
+
+func (e *recordError) Error() string { return e.reason + ": " + e.detail }
+
+func failf(reason, format string, args ...any) error {
+	return &recordError{reason: reason, detail: fmt.Sprintf(format, args...)}
+}
+
+// excluded is a record dropped on purpose (exclusion rules, stderr...).
+type excluded struct{ reason string }
+
+func (e *excluded) Error() string { return "excluded: " + e.reason }
+
+// fileTimestamp reads the object's time from its key (file_timestamp_format
+// with year/month/day/hour/minute/second/microsecond groups).
+func fileTimestamp(p *conf.Pattern, key string) (time.Time, error) {
+	m := p.SearchSubmatch(key)
+	if m == nil {
+		return time.Time{}, fmt.Errorf("file_timestamp_format does not match the key %q", key)
+	}
+	vals := map[string]int{"year": 2000, "month": 1, "day": 1}
+	for i, name := range p.Regexp().SubexpNames() {
+		if name == "" || i >= len(m) || m[i] == "" {
+			continue
+		}
+		v, err := strconv.Atoi(m[i])
+		if err != nil {
+			return time.Time{}, fmt.Errorf("file_timestamp_format group %s is not a number: %q", name, m[i])
+		}
+		vals[name] = v
+	}
+	t := time.Date(vals["year"], time.Month(vals["month"]), vals["day"], vals["hour"], vals["minute"], vals["second"], vals["microsecond"]*1000, time.UTC)
+	return t, nil
+}

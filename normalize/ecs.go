@@ -28,7 +28,7 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 	account1, _ := rawCloud.GetPath("account", "id")
 	region1, _ := rawCloud.GetPath("region")
 
-	e := pyjson.NewMap(8)
+	e := pyjson.NewMap(12)
 	ver := pyjson.NewMap(1)
 	ver.Set("version", lt.ECSVersion)
 	e.Set("ecs", ver)

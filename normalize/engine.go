@@ -37,7 +37,8 @@ type Document struct {
 	LogType string
 	Index   string
 	ID      string
-	// Source is the document as JSON.
+	// Source is the document as JSON. It is only valid until the Emit
+	// call returns (the engine reuses the buffer): copy it to keep it.
 	Source []byte
 }
 

@@ -34,7 +34,7 @@ func (b *docBuilder) serialize(d *pyjson.Map) []byte {
 		out = pyjson.AppendJSON(out[:0], d)
 	}
 	b.out = out
-	return append([]byte(nil), out...)
+	return out
 }
 
 // pythonLength is len(json.dumps(d)) with es-loader's ensure_ascii output.

@@ -16,8 +16,19 @@ type ownLogPattern []patternItem
 type patternItem struct {
 	key string
 	re  *regexp.Regexp
-	sub ownLogPattern
+	// needles: a value can only match if it contains one of these; checking
+	// them first keeps the regex off nearly every record.
+	needles []string
+	sub     ownLogPattern
 }
+
+// mustContain lists the literal alternatives every match must contain.
+var (
+	uaNeedles   []string
+	funcNeedles = []string{"aes-siem-ioc-download", "aes-siem-ioc-plan", "aes-siem-ioc-createdb", "aes-siem-es-loader", "aes-siem-index-metrics-exporter", "SecurityLake_Glue_Partition_Updater_Lambda"}
+	roleNeedles = []string{"LambdaEsLoaderServiceRole", "AmazonSecurityLakeS3ReplicationRole"}
+	srcNeedles  = []string{"securitylake.amazonaws.com"}
+)
 
 func anchored(expr string) *regexp.Regexp { return regexp.MustCompile(`^(?:` + expr + `)`) }
 
@@ -30,6 +41,12 @@ func ownLogPatterns(userAgent string) map[string][]ownLogPattern {
 		}
 	}
 	ua := anchored(`.*(` + strings.Join(uas, "|") + `).*`)
+	uaNeedles = nil
+	for _, u := range []string{userAgent, "AesSiemEsLoader", "siem-ioc-db-creator"} {
+		if u != "" {
+			uaNeedles = append(uaNeedles, u)
+		}
+	}
 	funcs := `(aes-siem-ioc-download|aes-siem-ioc-plan|aes-siem-ioc-createdb|aes-siem-es-loader|aes-siem-index-metrics-exporter|SecurityLake_Glue_Partition_Updater_Lambda.*)`
 	fn := `arn.*` + funcs
 	reFunc := anchored(fn)
@@ -39,7 +56,22 @@ func ownLogPatterns(userAgent string) map[string][]ownLogPattern {
 	src := `securitylake\.amazonaws\.com`
 	reSrc := anchored(src)
 	reAgent := anchored(`(arn:.*` + fn + `|` + role + `|svc:` + src + `)`)
-	leaf := func(k string, re *regexp.Regexp) patternItem { return patternItem{key: k, re: re} }
+	leaf := func(k string, re *regexp.Regexp) patternItem {
+		it := patternItem{key: k, re: re}
+		switch re {
+		case ua:
+			it.needles = uaNeedles
+		case reFunc, rePrincipal:
+			it.needles = funcNeedles
+		case reRole:
+			it.needles = roleNeedles
+		case reSrc:
+			it.needles = srcNeedles
+		case reAgent:
+			it.needles = append(append(append([]string{}, funcNeedles...), roleNeedles...), srcNeedles...)
+		}
+		return it
+	}
 	node := func(k string, sub ...patternItem) patternItem { return patternItem{key: k, sub: sub} }
 	return map[string][]ownLogPattern{
 		"cloudtrail": {
@@ -88,7 +120,20 @@ func (p ownLogPattern) match(d *pyjson.Map) bool {
 			}
 			continue
 		}
-		if it.re.MatchString(pyjson.Str(v)) {
+		sv := pyjson.Str(v)
+		if len(it.needles) > 0 && !containsAny(sv, it.needles) {
+			continue
+		}
+		if it.re.MatchString(sv) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, needles []string) bool {
+	for _, n := range needles {
+		if strings.Contains(s, n) {
 			return true
 		}
 	}

@@ -43,7 +43,9 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	lt := b.lt
 	d := rec.fields
 	if d == nil {
-		d = pyjson.NewMap(0)
+		d = pyjson.NewMap(24)
+	} else {
+		d.Grow(24)
 	}
 	if !rec.skip && b.o.n.ignored != nil {
 		if pats, ok := b.o.n.ignored[lt.Name]; ok && matchOwnLog(d, pats) {
@@ -98,13 +100,15 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 			extra = a
 		}
 		id = md5hex(rec.raw + b.o.src.Key + extra)
-	case lt.DocID != "":
-		v, ok := d.Get(lt.DocID)
-		if !ok || v == nil {
-			return Document{}, failf("doc_id field missing", "the record has no %q field (doc_id)", lt.DocID)
-		}
-		id = pyjson.Str(v)
+	case lt.DocID != "" && docIDValue(d, lt.DocID) != "":
+		id = docIDValue(d, lt.DocID)
 	default:
+		if lt.DocID != "" {
+			// es-loader raises (no field) or sends an empty _id, which
+			// OpenSearch rejects; a content hash keeps the record and
+			// stays deterministic.
+			b.o.res.warn("doc_id field "+lt.DocID+" missing or empty; _id is the content hash", "")
+		}
 		if a := additionalID(meta); a != "" {
 			id = md5hex(rec.raw + a)
 		} else {
@@ -121,7 +125,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	ev := d.Child("event")
 	ev.Set("module", lt.Name)
 	ev.Set("ingested", b.ingested)
-	if lt.DocID != "" && !rec.skip {
+	if lt.DocID != "" && !rec.skip && docIDValue(d, lt.DocID) != "" {
 		v, _ := d.Get(lt.DocID)
 		d.Set("@id", v)
 	} else {
@@ -166,6 +170,15 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	delNone(d)
 	body := b.serialize(d)
 	return Document{LogType: lt.Name, Index: index, ID: docID, Source: body}, nil
+}
+
+// docIDValue is the doc_id field as the _id string ("" when absent).
+func docIDValue(d *pyjson.Map, field string) string {
+	v, ok := d.Get(field)
+	if !ok || v == nil {
+		return ""
+	}
+	return pyjson.Str(v)
 }
 
 func replaceName(list []string, old, new string) []string {

@@ -134,3 +134,18 @@ func (m *Map) Child(k string) *Map {
 	m.Set(k, c)
 	return c
 }
+
+// Grow makes room for n more keys, so that a record about to receive its
+// @-fields and ECS objects grows once instead of doubling repeatedly.
+func (m *Map) Grow(n int) {
+	if cap(m.keys)-len(m.keys) < n {
+		k := make([]string, len(m.keys), len(m.keys)+n)
+		copy(k, m.keys)
+		m.keys = k
+	}
+	if cap(m.vals)-len(m.vals) < n {
+		v := make([]any, len(m.vals), len(m.vals)+n)
+		copy(v, m.vals)
+		m.vals = v
+	}
+}

@@ -1,0 +1,67 @@
+package normalize_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/siemloader/siemloader/normalize"
+)
+
+// Fuzz targets: no input may crash the process, every emitted document is
+// valid JSON, and the counts add up. The seed corpora run in `make test`;
+// `make fuzz` explores further.
+
+var fuzzKeys = map[byte]string{
+	0: ctKey,                                                                                                                    // json with json_delimiter (streamed Records)
+	1: vpcKey,                                                                                                                   // csv
+	2: albKey,                                                                                                                   // text with a big regex
+	3: "AWSLogs/123456789012/EC2/Linux/secure/i-0123456789abcdef0/2024/05/20/secure-1.log",                                      // via_cwl text
+	4: "AWSLogs/123456789012/WAFLogs/us-east-1/acl/2024/05/20/10/00/123456789012_waflogs_us-east-1_acl_20240520T1000Z_ab12.log", // NDJSON
+	5: "AWSLogs/123456789012/SecurityHub/us-east-1/2024/05/20/aes-siem-firehose-securityhub-1-2024-05-20-10-00-00-abcd",         // EventBridge
+	6: "cloudfront/E2ABCDEFGHIJKL.2024-05-20-13.a1b2c3d4.gz",                                                                    // text with header lines
+}
+
+func FuzzProcessObject(f *testing.F) {
+	f.Add(byte(0), []byte(ctRecords(2)))
+	f.Add(byte(0), gz(f, ctRecords(3)))
+	f.Add(byte(0), []byte(`{"Records":[{"eventTime":"2024-05-20T10:00:00Z","eventID":"x"},`))
+	f.Add(byte(1), vpcFlowObject(3))
+	f.Add(byte(1), []byte("version srcaddr\n2\n\n2 1.2.3.4 extra\n"))
+	f.Add(byte(2), albObject(2))
+	f.Add(byte(3), []byte(`{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/ec2/linux/secure","logStream":"i-0123456789abcdef0","logEvents":[{"id":"1","timestamp":1716199200000,"message":"May 20 10:00:00 ip-10-0-0-1 sshd[123]: Accepted publickey for ec2-user from 198.51.100.7 port 50000 ssh2"}]}`))
+	f.Add(byte(3), []byte("May 20 10:00:00 ip-10-0-0-1 sshd[123]: Failed password for root from 198.51.100.7 port 50000 ssh2\n"))
+	f.Add(byte(4), []byte(`{"timestamp":1716199200000,"action":"BLOCK","httpRequest":{"clientIp":"198.51.100.7","headers":[{"name":"Host","value":"x"}]}}`+"\n"+`{"timestamp":"nope"}`))
+	f.Add(byte(5), []byte(`{"version":"0","id":"e1","detail-type":"Security Hub Findings - Imported","source":"aws.securityhub","account":"123456789012","time":"2024-05-20T10:00:00Z","region":"us-east-1","resources":[],"detail":{"findings":[{"Id":"f1","UpdatedAt":"2024-05-20T10:00:00.000Z","ProductFields":{},"Workflow":{"Status":"NEW"}}]}}`))
+	f.Add(byte(6), []byte("#Version: 1.0\n#Fields: date time\n2024-05-20\t10:00:00\tFRA2-C1\t100\t198.51.100.7\tGET\td.cloudfront.net\t/\t200\t-\tcurl\t-\t-\tHit\tid\tx.example.com\thttps\t10\t0.001\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\tHit\tHTTP/2.0\t-\t-\t50000\t0.001\tHit\ttext/html\t100\t-\t-\n"))
+	n := newNormalizer(f, "")
+	f.Fuzz(func(t *testing.T, which byte, body []byte) {
+		key, ok := fuzzKeys[which%byte(len(fuzzKeys))]
+		if !ok {
+			return
+		}
+		emitted := 0
+		res, err := n.ProcessObject(normalize.Source{Bucket: "b", Key: key}, bytes.NewReader(body), func(d normalize.Document) error {
+			emitted++
+			if !json.Valid(d.Source) {
+				t.Fatalf("invalid JSON document: %q", d.Source)
+			}
+			if d.ID == "" || d.Index == "" {
+				t.Fatalf("document without _id or _index: %+v", d)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("emit error surfaced: %v", err)
+		}
+		if res.Documents != emitted {
+			t.Fatalf("result says %d documents, %d were emitted", res.Documents, emitted)
+		}
+		if res.Documents+res.ErrorCount()+res.ExcludedCount() < res.Records-countWarnings(res) && res.Fatal == "" {
+			// every record is a document, an error or an exclusion
+			t.Fatalf("records unaccounted for: %+v", res)
+		}
+	})
+}
+
+func countWarnings(r *normalize.Result) int { return 0 }

@@ -187,3 +187,19 @@ func TestCompilePython(t *testing.T) {
 		}
 	}
 }
+
+func TestPythonUnicodeClasses(t *testing.T) {
+	p, err := CompilePython(`(?P<n>\d+)\s(?P<w>\w+)[\s,]+(?P<rest>\S+)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// U+0663 is an Arabic-Indic digit, U+3000 an ideographic space, é a
+	// word character: Python's re matches them all.
+	idx := p.MatchSubmatchIndex("٣3\u3000é_x\x1c,tail")
+	if idx == nil {
+		t.Fatal("Unicode \\d \\s \\w must match like Python's")
+	}
+	if p.Match("12 ab\x7fcd") {
+		t.Error("\\x7f is neither space nor word")
+	}
+}

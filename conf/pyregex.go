@@ -41,7 +41,7 @@ func CompilePython(src string) (*Pattern, error) {
 	if msg := unsupportedPython(src); msg != "" {
 		return nil, fmt.Errorf("%s, which Go's regexp engine (RE2) does not support; rewrite the pattern without it", msg)
 	}
-	goSrc := translatePython(src)
+	goSrc := TranslatePython(src)
 	search, err := regexp.Compile(goSrc)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regex: %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
@@ -111,25 +111,83 @@ func unsupportedPython(src string) string {
 	return ""
 }
 
-// translatePython rewrites the spellings that differ between Python and
-// RE2 but mean the same: \Z (end of text) is \z in RE2.
-func translatePython(src string) string {
-	if !strings.Contains(src, `\Z`) {
+// Python 3 str patterns give \d, \w and \s their Unicode meaning; RE2's
+// are ASCII-only (and RE2's \s also lacks \v and \x1c-\x1f). These are
+// the Unicode sets, written for use inside a class.
+const (
+	pySpace = `\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}`
+	pyDigit = `\p{Nd}`
+	pyWord  = `\p{L}\p{N}_`
+)
+
+// TranslatePython rewrites what is spelled or meant differently in Python
+// and RE2: \Z (end of text) is \z, and \d \w \s (and their negations
+// outside classes) get Python's Unicode meaning. A negated escape inside a
+// class ([^\W]) keeps RE2's ASCII meaning: it cannot be expressed there.
+func TranslatePython(src string) string {
+	if !strings.Contains(src, `\`) {
 		return src
 	}
 	var b strings.Builder
+	inClass := false
 	for i := 0; i < len(src); i++ {
-		if src[i] == '\\' && i+1 < len(src) {
-			if src[i+1] == 'Z' {
-				b.WriteString(`\z`)
-			} else {
-				b.WriteByte(src[i])
-				b.WriteByte(src[i+1])
-			}
+		c := src[i]
+		if c == '\\' && i+1 < len(src) {
+			n := src[i+1]
 			i++
+			if inClass {
+				switch n {
+				case 's':
+					b.WriteString(pySpace)
+				case 'd':
+					b.WriteString(pyDigit)
+				case 'w':
+					b.WriteString(pyWord)
+				default:
+					b.WriteByte(c)
+					b.WriteByte(n)
+				}
+				continue
+			}
+			switch n {
+			case 'Z':
+				b.WriteString(`\z`)
+			case 's':
+				b.WriteString("[" + pySpace + "]")
+			case 'S':
+				b.WriteString("[^" + pySpace + "]")
+			case 'd':
+				b.WriteString(pyDigit)
+			case 'D':
+				b.WriteString(`\P{Nd}`)
+			case 'w':
+				b.WriteString("[" + pyWord + "]")
+			case 'W':
+				b.WriteString("[^" + pyWord + "]")
+			default:
+				b.WriteByte(c)
+				b.WriteByte(n)
+			}
 			continue
 		}
-		b.WriteByte(src[i])
+		switch {
+		case c == '[' && !inClass:
+			inClass = true
+			b.WriteByte(c)
+			if i+1 < len(src) && src[i+1] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			// a ']' first in a class is a literal
+			if i+1 < len(src) && src[i+1] == ']' {
+				b.WriteString(`\]`)
+				i++
+			}
+			continue
+		case c == ']' && inClass:
+			inClass = false
+		}
+		b.WriteByte(c)
 	}
 	return b.String()
 }

@@ -1,19 +1,16 @@
 package normalize
 
 import (
-	"net/netip"
 	"sort"
 	"strings"
 
 	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
 // ValidIP is Python's ipaddress.ip_address(s) succeeding.
-func ValidIP(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
-}
+func ValidIP(s string) bool { return logtypes.ValidIP(s) }
 
 // mapECS is es-loader's transform_to_ecs: the `ecs` mappings, the cloud
 // account and region fallbacks, FireLens metadata and static_ecs, merged

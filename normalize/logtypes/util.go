@@ -2,15 +2,22 @@ package logtypes
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
-// validIP is Python's ipaddress.ip_address(s) succeeding.
-func validIP(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
+// ValidIP is Python's ipaddress.ip_address(s) succeeding. Python refuses a
+// '%' inside an IPv6 scope id, which netip accepts.
+func ValidIP(s string) bool {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	return !strings.Contains(a.Zone(), "%")
 }
+
+func validIP(s string) bool { return ValidIP(s) }
 
 // isIPv4 reports whether s is a valid IPv4 address.
 func isIPv4(s string) bool {

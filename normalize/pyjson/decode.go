@@ -542,7 +542,9 @@ func keySig(k string) uint {
 // key keeps its first position and takes its last value.
 func buildMap(keys []string, vals []any) *Map {
 	n := len(keys)
-	m := &Map{keys: make([]string, n), vals: make([]any, n)}
+	m := NewMap(n)
+	m.keys = m.keys[:n]
+	m.vals = m.vals[:n]
 	if n > 64 {
 		return fillMapLarge(m, keys, vals)
 	}

@@ -180,7 +180,9 @@ func MergeAt(dst *Map, v any, path []string) {
 func Clone(v any) any {
 	switch x := v.(type) {
 	case *Map:
-		c := &Map{keys: make([]string, len(x.keys)), vals: make([]any, len(x.vals))}
+		c := NewMap(len(x.keys))
+		c.keys = c.keys[:len(x.keys)]
+		c.vals = c.vals[:len(x.keys)]
 		copy(c.keys, x.keys)
 		for i, e := range x.vals {
 			c.vals[i] = Clone(e)

@@ -34,11 +34,25 @@ func (n Number) IsFloat() bool {
 type Map struct {
 	keys []string
 	vals []any
+	// Most nested ECS objects have a handful of keys; keeping those inline
+	// makes a small map one allocation instead of three.
+	inlineKeys [inlineCap]string
+	inlineVals [inlineCap]any
 }
+
+const inlineCap = 4
 
 // NewMap returns an empty map with room for n keys.
 func NewMap(n int) *Map {
-	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+	m := &Map{}
+	if n <= inlineCap {
+		m.keys = m.inlineKeys[:0:inlineCap]
+		m.vals = m.inlineVals[:0:inlineCap]
+		return m
+	}
+	m.keys = make([]string, 0, n)
+	m.vals = make([]any, 0, n)
+	return m
 }
 
 func (m *Map) index(k string) int {

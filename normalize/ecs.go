@@ -110,7 +110,7 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 			if m.ValidateIP && !ValidIP(x) {
 				return nil, false
 			}
-			return x, true
+			return v, true // the interface as found: no new allocation
 		case *pyjson.Map, []any:
 			if !pyjson.Truthy(x) {
 				return nil, false

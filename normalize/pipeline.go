@@ -20,8 +20,11 @@ type docBuilder struct {
 	lt        *conf.LogType
 	transform logtypes.Transform
 	hasT      bool
-	ingested  string
+	ingested  any
 	out       []byte
+	// values shared by every document of the object, boxed once: putting
+	// a string into an interface allocates.
+	logTypeV, bucketV, keyV any
 	// account and region persist across records like es-loader's
 	// LogParser attributes: an envelope's owner/account overrides the key.
 	account string
@@ -35,6 +38,9 @@ func (b *docBuilder) init(o *objectRun) {
 		b.transform, b.hasT = o.n.transform(o.lt.Name)
 	}
 	b.ingested = pytime.Isoformat(o.now)
+	b.logTypeV = o.lt.Name
+	b.bucketV = nilIfEmpty(o.src.Bucket)
+	b.keyV = nilIfEmpty(o.src.Key)
 	b.account = o.account
 	b.region = o.region
 }
@@ -117,13 +123,15 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	}
 	d.Set("@message", rec.raw)
 	d.Set("@timestamp", pytime.Isoformat(ts))
-	d.Set("@log_type", lt.Name)
-	d.Set("@log_s3bucket", nilIfEmpty(b.o.src.Bucket))
-	d.Set("@log_s3key", nilIfEmpty(b.o.src.Key))
-	d.Set("@log_group", nilIfEmpty(meta.logGroup))
-	d.Set("@log_stream", nilIfEmpty(meta.logStream))
+	d.Set("@log_type", b.logTypeV)
+	d.Set("@log_s3bucket", b.bucketV)
+	d.Set("@log_s3key", b.keyV)
+	if meta.cwl || meta.logGroup != "" {
+		d.Set("@log_group", nilIfEmpty(meta.logGroup))
+		d.Set("@log_stream", nilIfEmpty(meta.logStream))
+	}
 	ev := d.Child("event")
-	ev.Set("module", lt.Name)
+	ev.Set("module", b.logTypeV)
 	ev.Set("ingested", b.ingested)
 	if lt.DocID != "" && !rec.skip && docIDValue(d, lt.DocID) != "" {
 		v, _ := d.Get(lt.DocID)

@@ -115,7 +115,10 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 			if !pyjson.Truthy(x) {
 				return nil, false
 			}
-			return pyjson.Clone(x), true
+			// Shared, not copied: in es-loader the ECS field and the raw
+			// field are the same object, so GeoIP merged into one shows in
+			// both (GuardDuty's geoLocation).
+			return x, true
 		case bool:
 			return pyjson.Str(x), true // str(True); False == 0 in Python
 		default:

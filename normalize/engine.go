@@ -11,10 +11,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/enrich"
 	"github.com/siemloader/siemloader/normalize/logtypes"
 )
 
@@ -50,6 +50,8 @@ type Options struct {
 	// MaxRecordBytes bounds one record (a line, a JSON value). Larger ones
 	// are skipped and counted. Zero means 16 MiB.
 	MaxRecordBytes int
+	// GeoIP enriches the fields of each type's `geoip` list; nil skips it.
+	GeoIP *enrich.GeoIP
 }
 
 // Normalizer is safe for concurrent use: per-object state lives in the
@@ -59,12 +61,12 @@ type Normalizer struct {
 	now     func() time.Time
 	maxRec  int
 	ignored map[string][]ownLogPattern
-	mu      sync.Mutex
+	geo     *enrich.GeoIP
 }
 
 // New returns a Normalizer for cfg.
 func New(cfg *conf.Config, opts Options) *Normalizer {
-	n := &Normalizer{cfg: cfg, now: opts.Now, maxRec: opts.MaxRecordBytes}
+	n := &Normalizer{cfg: cfg, now: opts.Now, maxRec: opts.MaxRecordBytes, geo: opts.GeoIP}
 	if n.now == nil {
 		n.now = time.Now
 	}

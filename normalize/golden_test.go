@@ -11,11 +11,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/enrich"
 )
 
 // The golden cases are es-loader's own output for the public sample corpus
@@ -29,9 +31,10 @@ var coreTypes = []string{"cloudtrail", "vpcflowlogs", "alb", "nlb", "clb", "clou
 	"s3accesslog", "route53resolver", "guardduty", "securityhub", "networkfirewall",
 	"linux-os-syslog", "linux-secure", "apache-access", "nginx-access"}
 
-// ignoredFields are filled by enrichment (a later stage) or differ by
-// design (ingest time); parity.py is run with the same list.
-var ignoredFields = []string{"event.ingested", "user_agent", "source.geo", "source.as", "destination.geo", "destination.as"}
+// ignoredFields differ by design: the ingest time, and user-agent parsing
+// (es-loader's ua-parser regexes, a later stage). GeoIP is on, with the
+// test databases the goldens were made with.
+var ignoredFields = []string{"event.ingested", "user_agent"}
 
 var goldenNow = time.Date(2024, 6, 15, 0, 0, 0, 0, time.UTC)
 
@@ -44,6 +47,22 @@ func sharedDir(t testing.TB) string {
 		t.Skipf("no shared corpus at %s (set SIEMLOADER_SHARED)", d)
 	}
 	return d
+}
+
+var (
+	geoOnce sync.Once
+	geoDB   *enrich.GeoIP
+	geoErr  error
+)
+
+func goldenGeoIP(t testing.TB, shared string) *enrich.GeoIP {
+	geoOnce.Do(func() {
+		geoDB, geoErr = enrich.OpenGeoIP(filepath.Join(shared, "geoip/GeoLite2-City-Test.mmdb"), filepath.Join(shared, "geoip/GeoLite2-ASN-Test.mmdb"))
+	})
+	if geoErr != nil {
+		t.Fatal(geoErr)
+	}
+	return geoDB
 }
 
 type goldenCase struct {
@@ -116,7 +135,7 @@ func runCase(t testing.TB, shared string, c goldenCase) []goldenDoc {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }})
+	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }, GeoIP: goldenGeoIP(t, shared)})
 	in, err := os.Open(filepath.Join(shared, c.Input))
 	if err != nil {
 		t.Fatal(err)

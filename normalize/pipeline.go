@@ -153,6 +153,10 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		}
 	}
 
+	if len(lt.GeoIP) > 0 && b.o.n.geo != nil {
+		b.o.n.geo.Enrich(d, lt.GeoIP)
+	}
+
 	if lt.FieldPrefix != "" {
 		prefix := d.Child(lt.FieldPrefix)
 		for _, f := range original {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/enrich"
 )
 
 type stringList []string
@@ -39,6 +40,8 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		nowStr  = fl.String("now", "", "freeze \"now\" (RFC 3339) for event.ingested and syslog years")
 		output  = fl.String("output", "out", "output folder for <index>.ndjson files, or - for bulk NDJSON on stdout")
 		quiet   = fl.Bool("quiet", false, "no progress and no summary")
+		geoCity = fl.String("geoip-city", "", "MaxMind GeoLite2/GeoIP2 City database (.mmdb) for the geoip fields")
+		geoASN  = fl.String("geoip-asn", "", "MaxMind GeoLite2/GeoIP2 ASN database (.mmdb) for the geoip fields")
 		configs stringList
 	)
 	fl.Var(&configs, "config", "user.ini layered over aws.ini (repeatable, later wins)")
@@ -91,7 +94,9 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
 	}
-	n := normalize.New(cfg, normalize.Options{Now: nowFn})
+	geo := openGeoIP(*geoCity, *geoASN, stderr)
+	defer geo.Close()
+	n := normalize.New(cfg, normalize.Options{Now: nowFn, GeoIP: geo})
 	sum := normalize.NewSummary()
 	progress := newProgress(stderr, len(jobs), !*quiet)
 	failedObjects := 0
@@ -127,6 +132,29 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openGeoIP opens what it can: a missing database is a warning, so that
+// loading goes on without that enrichment rather than failing per record.
+func openGeoIP(city, asn string, stderr io.Writer) *enrich.GeoIP {
+	if city == "" && asn == "" {
+		return nil
+	}
+	for _, p := range []*string{&city, &asn} {
+		if *p == "" {
+			continue
+		}
+		if _, err := os.Stat(*p); err != nil {
+			fmt.Fprintf(stderr, "siemloader: warning: GeoIP database %s: %v; continuing without it\n", *p, err)
+			*p = ""
+		}
+	}
+	g, err := enrich.OpenGeoIP(city, asn)
+	if err != nil {
+		fmt.Fprintf(stderr, "siemloader: warning: %v; continuing without GeoIP\n", err)
+		return nil
+	}
+	return g
 }
 
 func loadOne(n *normalize.Normalizer, j loadJob, bucket, logType string, out *bulkWriter) (*normalize.Result, error) {

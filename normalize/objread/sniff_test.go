@@ -101,7 +101,7 @@ func TestOpenRefusals(t *testing.T) {
 	if _, err := Open(bytes.NewReader(append([]byte{0, 1, 2, 3}, make([]byte, 30)...))); !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("binary: %v", err)
 	}
-	if _, err := Open(bytes.NewReader(gzipOf(string(gzipOf("nested archive content here"))))); err == nil || !strings.Contains(err.Error(), "double archived file: gzip in gzip") {
+	if _, err := Open(bytes.NewReader(gzipOf(string(gzipOf("nested archive content here"))))); err == nil || !strings.Contains(err.Error(), "double archived file. gzip in gzip") {
 		t.Errorf("nested: %v", err)
 	}
 	o, err := Open(bytes.NewReader(append([]byte("PAR1"), make([]byte, 40)...)))
@@ -180,6 +180,9 @@ func FuzzOpenAndRead(f *testing.F) {
 	f.Add(bzip2Hello)
 	f.Add(append([]byte("PK\x03\x04"), make([]byte, 30)...))
 	f.Add(append(gzipOf("a\n"), gzipOf("b\n")...))
+	f.Add(makeZip(f, "first.log", "zip line one\r\nzip line two\n", "second.log", "x\n"))
+	f.Add(append(append([]byte{}, bz2HelloWorld...), bz2HelloWorld...))
+	f.Add(gzipOf("PAR1 parquet inside gzip, long enough"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, err := Open(bytes.NewReader(data))
 		if err != nil {

@@ -129,6 +129,10 @@ type LogType struct {
 	StaticECS       []Static
 	ScriptECS       []string
 	JSONToText      []string
+	// Paths are the dotted keys above, split once.
+	JSONToTextPaths [][]string
+	TimestampPaths  [][]string
+	DocIDSuffixPath []string
 	ClientIPXFF     []string
 	GeoIP           []string
 	IoCIP           []string
@@ -468,6 +472,15 @@ func (b *builder) logType(name string) *LogType {
 	lt.ScriptECS = strings.Fields(s("script_ecs"))
 	lt.hasScript = strings.TrimSpace(s("script_ecs")) != ""
 	lt.JSONToText = strings.Fields(s("json_to_text"))
+	for _, k := range lt.JSONToText {
+		lt.JSONToTextPaths = append(lt.JSONToTextPaths, dotted(k))
+	}
+	for _, k := range lt.TimestampKeys {
+		lt.TimestampPaths = append(lt.TimestampPaths, dotted(k))
+	}
+	if lt.DocIDSuffix != "" {
+		lt.DocIDSuffixPath = dotted(lt.DocIDSuffix)
+	}
 	lt.ClientIPXFF = splitList(s("clientip_xff"))
 	lt.GeoIP = strings.Fields(s("geoip"))
 	lt.IoCIP = splitList(s("ioc_ip"))

@@ -166,9 +166,8 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 
 // jsonToText is es-loader's clean_multi_type_field: fields that are JSON in
 // some records and text in others become text (Python str()/repr()).
-func jsonToText(d *pyjson.Map, keys []string) {
-	for _, k := range keys {
-		path := strings.Split(k, ".")
+func jsonToText(d *pyjson.Map, paths [][]string) {
+	for _, path := range paths {
 		v, ok := pyjson.Dig(d, path)
 		if !ok || !pyjson.Truthy(v) {
 			continue

@@ -62,6 +62,9 @@ type Normalizer struct {
 	maxRec  int
 	ignored map[string][]ownLogPattern
 	geo     *enrich.GeoIP
+	// fast line parsers in use, for sections whose log_pattern is the
+	// built-in one
+	parsers map[string]logtypes.LineParser
 }
 
 // New returns a Normalizer for cfg.
@@ -75,6 +78,16 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 	}
 	if cfg.Defaults.IgnoreOwnLogs {
 		n.ignored = ownLogPatterns(cfg.Defaults.CustomUserAgent)
+	}
+	n.parsers = map[string]logtypes.LineParser{}
+	if defaults, err := conf.Load(); err == nil {
+		for _, lt := range cfg.Types {
+			p, ok := logtypes.LookupLineParser(lt.Name)
+			def := defaults.Type(lt.Name)
+			if ok && def != nil && lt.LogPattern != nil && def.LogPattern != nil && lt.LogPattern.Source == def.LogPattern.Source {
+				n.parsers[lt.Name] = p
+			}
+		}
 	}
 	return n
 }

@@ -16,12 +16,14 @@ import (
 // renames, timestamp, @-fields and @id, json_to_text, the ECS mapping, the
 // type's transform, field_prefix, then index name, _id and clean-up.
 type docBuilder struct {
-	o         *objectRun
-	lt        *conf.LogType
-	transform logtypes.Transform
-	hasT      bool
-	ingested  any
-	out       []byte
+	o            *objectRun
+	lt           *conf.LogType
+	transform    logtypes.Transform
+	hasT         bool
+	ingested     any
+	out          []byte
+	lastIndexKey indexKey
+	lastIndex    string
 	// values shared by every document of the object, boxed once: putting
 	// a string into an interface allocates.
 	logTypeV, bucketV, keyV any
@@ -143,7 +145,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		d.Child("error").Set("message", rec.errorMsg)
 	}
 
-	jsonToText(d, lt.JSONToText)
+	jsonToText(d, lt.JSONToTextPaths)
 	b.mapECS(d, meta)
 
 	r := logtypes.Record{Doc: d, Type: lt, Now: b.o.now}
@@ -175,7 +177,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	if r.HasIDSuffix {
 		docID = id + "_" + r.IDSuffix
 	} else if lt.DocIDSuffix != "" {
-		if v, ok := pyjson.Dig(d, strings.Split(lt.DocIDSuffix, ".")); ok && pyjson.Truthy(v) {
+		if v, ok := pyjson.Dig(d, lt.DocIDSuffixPath); ok && pyjson.Truthy(v) {
 			docID = id + "_" + pyjson.Str(v)
 		}
 	}
@@ -233,7 +235,7 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 		var val any
 		var key string
 		found := false
-		for _, k := range lt.TimestampKeys {
+		for i, k := range lt.TimestampKeys {
 			key = k
 			switch k {
 			case "cwe_timestamp":
@@ -246,7 +248,7 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 				}
 				return *b.o.fileTime, nil
 			}
-			if v, ok := pyjson.Dig(d, strings.Split(k, ".")); ok {
+			if v, ok := pyjson.Dig(d, lt.TimestampPaths[i]); ok {
 				val, found = v, true
 				break
 			}
@@ -353,13 +355,29 @@ func (b *docBuilder) indexName(r *logtypes.Record, ts time.Time) string {
 	if lt.IndexTZ != nil {
 		t = t.In(lt.IndexTZ)
 	}
+	layout := "-%Y"
 	switch {
 	case strings.Contains(lt.IndexRotation, "daily"):
-		return name + pytime.Strftime(t, "-%Y-%m-%d")
+		layout = "-%Y-%m-%d"
 	case strings.Contains(lt.IndexRotation, "weekly"):
-		return name + pytime.Strftime(t, "-%Y-w%W")
+		layout = "-%Y-w%W"
 	case strings.Contains(lt.IndexRotation, "monthly"):
-		return name + pytime.Strftime(t, "-%Y-%m")
+		layout = "-%Y-%m"
 	}
-	return name + pytime.Strftime(t, "-%Y")
+	// records of an object mostly share their day: reuse the last name
+	y, m, d := t.Date()
+	key := indexKey{name: name, layout: layout, y: y, m: m, d: d}
+	if key == b.lastIndexKey {
+		return b.lastIndex
+	}
+	b.lastIndexKey = key
+	b.lastIndex = name + pytime.Strftime(t, layout)
+	return b.lastIndex
+}
+
+type indexKey struct {
+	name, layout string
+	y            int
+	m            time.Month
+	d            int
 }

@@ -563,6 +563,7 @@ outer:
 		}
 		seen |= bit
 		m.keys[u] = k
+		m.sig |= sigBit(k)
 		m.vals[u] = vals[j]
 		u++
 	}
@@ -582,6 +583,7 @@ func fillMapLarge(m *Map, keys []string, vals []any) *Map {
 		}
 		pos[k] = u
 		m.keys[u] = k
+		m.sig |= sigBit(k)
 		m.vals[u] = vals[j]
 		u++
 	}

@@ -183,6 +183,7 @@ func Clone(v any) any {
 		c := NewMap(len(x.keys))
 		c.keys = c.keys[:len(x.keys)]
 		c.vals = c.vals[:len(x.keys)]
+		c.sig = x.sig
 		copy(c.keys, x.keys)
 		for i, e := range x.vals {
 			c.vals[i] = Clone(e)

@@ -312,16 +312,32 @@ func toValidUTF8(s string) string {
 func appendPyJSONString(dst []byte, s string, ascii bool) []byte {
 	dst = append(dst, '"')
 	if !ascii {
-		if !utf8.ValidString(s) {
-			s = toValidUTF8(s)
-		}
+		dst = slices.Grow(dst, len(s)+2)
 		start := 0
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; !jsonSafe[c] {
+		for i := 0; i < len(s); {
+			// eight plain bytes at a time: most of a log line needs no escape
+			if i+8 <= len(s) && plainWord(s[i:i+8]) {
+				i += 8
+				continue
+			}
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if !jsonSafe[c] {
+					dst = append(dst, s[start:i]...)
+					dst = appendEscapedByte(dst, c)
+					start = i + 1
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				// byte by byte, like the decoder's handling of bad input
 				dst = append(dst, s[start:i]...)
-				dst = appendEscapedByte(dst, c)
+				dst = append(dst, "\uFFFD"...)
 				start = i + 1
 			}
+			i += size
 		}
 		dst = append(dst, s[start:]...)
 		return append(dst, '"')
@@ -642,4 +658,22 @@ var unicode15Additions = &unicode.RangeTable{
 		{0x2b739, 0x2b739, 1},
 		{0x31350, 0x323af, 1},
 	},
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plainWord reports whether eight bytes are all printable ASCII other than
+// '"' and '\\' (SWAR: a byte test on the whole word).
+func plainWord(b string) bool {
+	w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	ctl := (w - 0x20*lsb) & ^w
+	q := w ^ ('"' * lsb)
+	bs := w ^ ('\\' * lsb)
+	quote := (q - lsb) & ^q
+	back := (bs - lsb) & ^bs
+	return (ctl|quote|back|w)&msb == 0
 }

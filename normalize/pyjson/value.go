@@ -38,7 +38,13 @@ type Map struct {
 	// makes a small map one allocation instead of three.
 	inlineKeys [inlineCap]string
 	inlineVals [inlineCap]any
+	// sig has a bit set for every key ever stored (by keySig): a key
+	// whose bit is clear is absent without scanning. Documents get most
+	// of their keys added, so most lookups of new keys end here.
+	sig uint64
 }
+
+func sigBit(k string) uint64 { return 1 << (keySig(k) & 63) }
 
 const inlineCap = 4
 
@@ -56,6 +62,9 @@ func NewMap(n int) *Map {
 }
 
 func (m *Map) index(k string) int {
+	if m.sig&sigBit(k) == 0 {
+		return -1
+	}
 	for i, key := range m.keys {
 		if key == k {
 			return i
@@ -98,6 +107,7 @@ func (m *Map) Set(k string, v any) {
 	}
 	m.keys = append(m.keys, k)
 	m.vals = append(m.vals, v)
+	m.sig |= sigBit(k)
 }
 
 // Delete removes k, keeping the order of the others.

@@ -1,0 +1,28 @@
+package logtypes
+
+import "github.com/siemloader/siemloader/normalize/pyjson"
+
+// LineParser is a hand-written equivalent of a section's built-in
+// log_pattern, for the busiest text formats where Go's regexp engine is
+// the bottleneck. It must give exactly the regex's result: the named
+// groups in pattern order (nil for a group that did not take part), or
+// ok=false when it cannot decide, in which case the engine runs the regex.
+// A differential fuzz test per parser holds it to that.
+type LineParser func(line string) (fields *pyjson.Map, ok bool)
+
+var lineParsers = map[string]LineParser{}
+
+func registerLineParser(logType string, p LineParser) {
+	if _, dup := lineParsers[logType]; dup {
+		panic("logtypes: line parser for " + logType + " registered twice")
+	}
+	lineParsers[logType] = p
+}
+
+// LookupLineParser returns the parser of a log type. The engine uses it only
+// while the section's log_pattern is the built-in one: a user.ini that
+// changes the pattern gets the regex.
+func LookupLineParser(logType string) (LineParser, bool) {
+	p, ok := lineParsers[logType]
+	return p, ok
+}

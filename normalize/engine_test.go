@@ -3,6 +3,8 @@ package normalize_test
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -36,6 +38,7 @@ type collected struct {
 }
 
 func (c *collected) emit(d normalize.Document) error {
+	d.Source = append([]byte(nil), d.Source...) // only valid during the call
 	c.docs = append(c.docs, d)
 	return nil
 }
@@ -199,4 +202,9 @@ func TestOwnLogsAreExcluded(t *testing.T) {
 	if len(c.docs) != 0 || res.ExcludedCount() != 1 {
 		t.Errorf("own log not excluded: %+v", res)
 	}
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

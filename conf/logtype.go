@@ -121,14 +121,14 @@ type LogType struct {
 	TimestampTZ      *time.Location
 	TimestampNano    bool
 
-	ECSVersion      string
-	CloudProvider   string
-	Renames         []Rename
-	FieldPrefix     string
-	ECS             []Mapping
-	StaticECS       []Static
-	ScriptECS       []string
-	JSONToText      []string
+	ECSVersion    string
+	CloudProvider string
+	Renames       []Rename
+	FieldPrefix   string
+	ECS           []Mapping
+	StaticECS     []Static
+	ScriptECS     []string
+	JSONToText    []string
 	// Paths are the dotted keys above, split once.
 	JSONToTextPaths [][]string
 	TimestampPaths  [][]string

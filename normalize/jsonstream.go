@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,9 @@ type jsonStream struct {
 	max   int
 	// consumed counts bytes before buf[0], for error offsets.
 	consumed int64
+	// slab boxes decoded values; each value decodes from its own copy of
+	// its bytes, so that its strings can share that memory.
+	slab pyjson.Slab
 }
 
 var errTooLarge = errors.New("value too large")
@@ -96,11 +100,13 @@ func (s *jsonStream) next() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, n, derr := pyjson.Decode(s.buf[:end], s.pos)
+	own := make([]byte, end-s.pos)
+	copy(own, s.buf[s.pos:end])
+	v, n, derr := pyjson.DecodeOwned(own, 0, &s.slab)
 	if derr != nil {
 		return nil, s.errAt(derr)
 	}
-	s.pos = n
+	s.pos += n
 	return v, nil
 }
 
@@ -119,18 +125,25 @@ func (s *jsonStream) valueEnd() (int, error) {
 		for ; i < s.end; i++ {
 			c := s.buf[i]
 			if inStr {
-				switch c {
-				case '\\':
-					i++ // skip the escaped byte (may be beyond end: rescanned after fill)
+				// jump to the next quote; a backslash before it means an
+				// escape, handled one at a time
+				q := bytes.IndexByte(s.buf[i:s.end], '"')
+				if q < 0 {
+					i = s.end
+					goto refill
+				}
+				if b := bytes.IndexByte(s.buf[i:i+q], '\\'); b >= 0 {
+					i += b + 1 // at the escaped byte; the loop's i++ skips it
 					if i >= s.end {
-						i--
+						i -= 1
 						goto refill
 					}
-				case '"':
-					inStr = false
-					if depth == 0 {
-						return i + 1, nil
-					}
+					continue
+				}
+				i += q
+				inStr = false
+				if depth == 0 {
+					return i + 1, nil
 				}
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxDepth bounds the nesting of arrays and objects Decode accepts. Python
@@ -120,6 +121,10 @@ func Decode(data []byte, pos int) (v any, next int, err error) {
 type decoder struct {
 	data  []byte
 	depth int
+	// owned: the caller gave up data, so strings may alias it and values
+	// are boxed from slab (DecodeOwned).
+	owned bool
+	slab  *Slab
 	vals  []any
 	keys  []string
 	buf   []byte
@@ -129,7 +134,30 @@ var decoderPool = sync.Pool{New: func() any {
 	return &decoder{vals: make([]any, 0, 64), keys: make([]string, 0, 32)}
 }}
 
+// DecodeOwned is Decode for a caller that hands data over: it must not be
+// modified afterwards, because decoded strings share its memory. That
+// saves a copy and an allocation per string; slab boxes the values.
+func DecodeOwned(data []byte, pos int, slab *Slab) (v any, next int, err error) {
+	if pos < 0 {
+		return nil, pos, &SyntaxError{Msg: "idx cannot be negative", Offset: pos}
+	}
+	d := decoderPool.Get().(*decoder)
+	d.data = data
+	d.owned = true
+	d.slab = slab
+	v, next, err = d.value(pos)
+	if err != nil {
+		v, next = nil, pos
+		clear(d.vals)
+		clear(d.keys)
+	}
+	d.release()
+	return v, next, err
+}
+
 func (d *decoder) release() {
+	d.owned = false
+	d.slab = nil
 	d.data = nil
 	d.depth = 0
 	d.vals = d.vals[:0]
@@ -176,6 +204,9 @@ func (d *decoder) value(i int) (any, int, error) {
 		s, j, err := d.str(i + 1)
 		if err != nil {
 			return nil, j, err
+		}
+		if d.owned {
+			return d.slab.String(s), j, nil
 		}
 		return s, j, nil
 	case '{':
@@ -272,6 +303,9 @@ func (d *decoder) number(start int) (any, int, error) {
 				strconv.Itoa(intDigits) + " digits; use sys.set_int_max_str_digits() to increase the limit"}
 		}
 	}
+	if d.owned {
+		return d.slab.Number(Number(unsafe.String(&data[start], i-start))), i, nil
+	}
 	return Number(string(data[start:i])), i, nil
 }
 
@@ -318,6 +352,9 @@ func (d *decoder) str(start int) (string, int, error) {
 		seg := data[start:i]
 		if hi && !utf8.Valid(seg) {
 			return string(appendValidUTF8(nil, seg)), i + 1, nil
+		}
+		if d.owned && len(seg) > 0 {
+			return unsafe.String(&seg[0], len(seg)), i + 1, nil
 		}
 		return string(seg), i + 1, nil
 	case '\\':

@@ -34,32 +34,34 @@ func (n Number) IsFloat() bool {
 type Map struct {
 	keys []string
 	vals []any
-	// Most nested ECS objects have a handful of keys; keeping those inline
-	// makes a small map one allocation instead of three.
-	inlineKeys [inlineCap]string
-	inlineVals [inlineCap]any
 	// sig has a bit set for every key ever stored (by keySig): a key
 	// whose bit is clear is absent without scanning. Documents get most
 	// of their keys added, so most lookups of new keys end here.
 	sig uint64
 }
 
-func sigBit(k string) uint64 { return 1 << (keySig(k) & 63) }
+// smallMap carries the storage of a map of a few keys: most nested ECS
+// objects are that small, and one allocation beats three.
+type smallMap struct {
+	m    Map
+	keys [inlineCap]string
+	vals [inlineCap]any
+}
 
 const inlineCap = 4
 
 // NewMap returns an empty map with room for n keys.
 func NewMap(n int) *Map {
-	m := &Map{}
 	if n <= inlineCap {
-		m.keys = m.inlineKeys[:0:inlineCap]
-		m.vals = m.inlineVals[:0:inlineCap]
-		return m
+		s := &smallMap{}
+		s.m.keys = s.keys[:0:inlineCap]
+		s.m.vals = s.vals[:0:inlineCap]
+		return &s.m
 	}
-	m.keys = make([]string, 0, n)
-	m.vals = make([]any, 0, n)
-	return m
+	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
 }
+
+func sigBit(k string) uint64 { return 1 << (keySig(k) & 63) }
 
 func (m *Map) index(k string) int {
 	if m.sig&sigBit(k) == 0 {

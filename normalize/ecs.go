@@ -25,25 +25,26 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 	account1, _ := rawCloud.GetPath("account", "id")
 	region1, _ := rawCloud.GetPath("region")
 
+	slab := &b.o.slab
 	e := pyjson.NewMap(12)
-	ver := pyjson.NewMap(1)
-	ver.Set("version", lt.ECSVersion)
+	ver := slab.Map(1)
+	ver.Set("version", b.ecsVersionV)
 	e.Set("ecs", ver)
 	if !pyjson.Truthy(provider) && lt.CloudProvider != "" {
-		c := pyjson.NewMap(3)
-		c.Set("provider", lt.CloudProvider)
+		c := slab.Map(3)
+		c.Set("provider", b.providerV)
 		e.Set("cloud", c)
 	}
 	for i := range lt.ECS {
 		m := &lt.ECS[i]
 		if v, ok := mappedValue(d, m); ok {
-			pyjson.MergeAt(e, v, m.Path)
+			pyjson.MergeAtIn(e, v, m.Path, slab)
 		}
 	}
 	_, inDoc := d.Get("cloud")
 	isCloud := e.Has("cloud") || inDoc
 	if isCloud {
-		cloud := e.Child("cloud")
+		cloud := e.ChildIn("cloud", slab)
 		if !pyjson.Truthy(account1) {
 			acc2, _ := cloud.GetPath("account", "id")
 			if pyjson.Truthy(acc2) {
@@ -51,7 +52,7 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 					cloud.Set("account", idMap(nilIfEmpty(b.account)))
 				}
 			} else if b.account != "" {
-				cloud.Set("account", idMap(b.account))
+				cloud.Set("account", b.idMapIn(b.account))
 			} else {
 				cloud.Set("account", idMap("unknown"))
 			}
@@ -59,7 +60,7 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 		if !pyjson.Truthy(region1) {
 			if !cloud.Has("region") {
 				if b.region != "" {
-					cloud.Set("region", b.region)
+					cloud.Set("region", b.boxedRegion())
 				} else {
 					cloud.Set("region", "unknown")
 				}
@@ -86,9 +87,26 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 		if l, ok := v.([]any); ok {
 			v = append([]any(nil), l...)
 		}
-		pyjson.MergeAt(e, v, st.Path)
+		pyjson.MergeAtIn(e, v, st.Path, slab)
 	}
 	pyjson.Merge(d, e)
+}
+
+// idMapIn is {"id": account} with the account boxed once per object.
+func (b *docBuilder) idMapIn(account string) *pyjson.Map {
+	if b.accountBoxed != account {
+		b.accountBoxed, b.accountV = account, account
+	}
+	m := b.o.slab.Map(1)
+	m.Set("id", b.accountV)
+	return m
+}
+
+func (b *docBuilder) boxedRegion() any {
+	if b.regionBoxed != b.region {
+		b.regionBoxed, b.regionV = b.region, b.region
+	}
+	return b.regionV
 }
 
 func idMap(v any) *pyjson.Map {

@@ -72,7 +72,7 @@ func (o *objectRun) matchPattern(s string) (*pyjson.Map, bool) {
 		return nil, false
 	}
 	names := p.SubexpNames()
-	m := pyjson.NewMap(len(names))
+	m := pyjson.NewMap(len(names) + docExtraKeys)
 	for i, name := range names {
 		if i == 0 || name == "" {
 			continue
@@ -81,7 +81,7 @@ func (o *objectRun) matchPattern(s string) (*pyjson.Map, bool) {
 			m.Set(name, nil)
 			continue
 		}
-		m.Set(name, s[idx[2*i]:idx[2*i+1]])
+		m.Set(name, o.slab.String(s[idx[2*i]:idx[2*i+1]]))
 	}
 	return m, true
 }
@@ -126,7 +126,7 @@ func (o *objectRun) readCSV(r io.Reader) error {
 	if o.lt.CSVDelimiter != "" {
 		return o.readDelimitedCSV(r)
 	}
-	var header []string
+	var header, vals []string
 	return o.lines(r, func(n int, line []byte) error {
 		if header == nil {
 			for _, f := range strings.Fields(string(line)) {
@@ -141,10 +141,10 @@ func (o *objectRun) readCSV(r io.Reader) error {
 		if raw == "" {
 			return nil
 		}
-		vals := strings.Fields(raw)
-		m := pyjson.NewMap(len(header))
+		vals = appendFields(vals[:0], raw)
+		m := pyjson.NewMap(len(header) + docExtraKeys)
 		for i := 0; i < len(header) && i < len(vals); i++ {
-			m.Set(header[i], vals[i])
+			m.Set(header[i], o.slab.String(vals[i]))
 		}
 		return o.handle(&rawRecord{raw: raw, fields: m})
 	})
@@ -493,4 +493,29 @@ func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 		o.res.fail("file_format not supported for CloudWatch Logs yet", o.lt.FileFormat)
 		return nil
 	}
+}
+
+// appendFields is strings.Fields into a reused slice (Python's str.split()
+// with no argument: runs of white space separate, none at the ends).
+func appendFields(dst []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		space := c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)
+		if c >= utf8.RuneSelf {
+			return append(dst[:0], strings.FieldsFunc(s, isPySpace)...)
+		}
+		if space {
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }

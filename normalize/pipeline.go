@@ -12,6 +12,10 @@ import (
 	"github.com/siemloader/siemloader/normalize/pytime"
 )
 
+// docExtraKeys is room for what the pipeline adds to a record's top level
+// (@-fields, ECS objects), so that its map grows at most once.
+const docExtraKeys = 20
+
 // docBuilder runs es-loader's LogParser steps over one record: exclusion,
 // renames, timestamp, @-fields and @id, json_to_text, the ECS mapping, the
 // type's transform, field_prefix, then index name, _id and clean-up.
@@ -27,6 +31,11 @@ type docBuilder struct {
 	// values shared by every document of the object, boxed once: putting
 	// a string into an interface allocates.
 	logTypeV, bucketV, keyV any
+	ecsVersionV, providerV  any
+	accountBoxed            string
+	accountV                any
+	regionBoxed             string
+	regionV                 any
 	// account and region persist across records like es-loader's
 	// LogParser attributes: an envelope's owner/account overrides the key.
 	account string
@@ -41,6 +50,8 @@ func (b *docBuilder) init(o *objectRun) {
 	}
 	b.ingested = pytime.Isoformat(o.now)
 	b.logTypeV = o.lt.Name
+	b.ecsVersionV = o.lt.ECSVersion
+	b.providerV = o.lt.CloudProvider
 	b.bucketV = nilIfEmpty(o.src.Bucket)
 	b.keyV = nilIfEmpty(o.src.Key)
 	b.account = o.account
@@ -51,9 +62,9 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	lt := b.lt
 	d := rec.fields
 	if d == nil {
-		d = pyjson.NewMap(24)
+		d = pyjson.NewMap(docExtraKeys)
 	} else {
-		d.Grow(24)
+		d.Grow(docExtraKeys)
 	}
 	if !rec.skip && b.o.n.ignored != nil {
 		if pats, ok := b.o.n.ignored[lt.Name]; ok && matchOwnLog(d, pats) {
@@ -132,7 +143,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		d.Set("@log_group", nilIfEmpty(meta.logGroup))
 		d.Set("@log_stream", nilIfEmpty(meta.logStream))
 	}
-	ev := d.Child("event")
+	ev := d.ChildIn("event", &b.o.slab)
 	ev.Set("module", b.logTypeV)
 	ev.Set("ingested", b.ingested)
 	if lt.DocID != "" && !rec.skip && docIDValue(d, lt.DocID) != "" {

@@ -54,6 +54,8 @@ type objectRun struct {
 	fileTime *time.Time
 	emitErr  error
 	builder  docBuilder
+	// slab boxes the string fields of text and CSV records
+	slab pyjson.Slab
 }
 
 func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emit Emit) *objectRun {

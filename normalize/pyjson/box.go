@@ -28,6 +28,7 @@ const slabChunk = 32
 // after its record is gone stays valid (it keeps its chunk alive).
 type Slab struct {
 	chunk []string
+	maps  []smallMap
 }
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {
@@ -47,3 +48,41 @@ func (s *Slab) String(v string) any { return s.box(v, stringType) }
 
 // Number returns v as an interface holding a Number.
 func (s *Slab) Number(v Number) any { return s.box(string(v), numberType) }
+
+// Map returns an empty map for up to inlineCap keys, carved from a chunk of
+// maps (more keys get their own allocation). Like strings, a chunk is
+// never reused.
+func (s *Slab) Map(n int) *Map {
+	if n > inlineCap {
+		return NewMap(n)
+	}
+	if len(s.maps) == cap(s.maps) {
+		s.maps = make([]smallMap, 0, slabChunk/2)
+	}
+	s.maps = append(s.maps, smallMap{})
+	sm := &s.maps[len(s.maps)-1]
+	sm.m.keys = sm.keys[:0:inlineCap]
+	sm.m.vals = sm.vals[:0:inlineCap]
+	return &sm.m
+}
+
+// ChildIn is Child with the new map taken from s.
+func (m *Map) ChildIn(k string, s *Slab) *Map {
+	if v, ok := m.Get(k); ok {
+		if c, ok := v.(*Map); ok {
+			return c
+		}
+	}
+	c := s.Map(inlineCap)
+	m.Set(k, c)
+	return c
+}
+
+// MergeAtIn is MergeAt with new maps taken from s.
+func MergeAtIn(dst *Map, v any, path []string, s *Slab) {
+	cur := dst
+	for _, k := range path[:len(path)-1] {
+		cur = cur.ChildIn(k, s)
+	}
+	MergeAt(cur, v, path[len(path)-1:])
+}

@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/siemloader/siemloader/conf"
@@ -171,15 +170,7 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 	if len(vals) == 0 {
 		return nil, false
 	}
-	sort.Strings(vals)
-	out := make([]any, 0, len(vals))
-	for i, s := range vals {
-		if i > 0 && s == vals[i-1] {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, true
+	return logtypes.SortedUniqueStrings(vals), true
 }
 
 // jsonToText is es-loader's clean_multi_type_field: fields that are JSON in

@@ -109,7 +109,7 @@ func transformWebAccess(r *Record, rawFields []string) error {
 		for _, ip := range xffIPs {
 			ips = append(ips, ip.(string))
 		}
-		relatedIP = sortedUniqueStrings(ips)
+		relatedIP = SortedUniqueStrings(ips)
 	}
 
 	// write, in the order es-loader merges its dict: http, event,

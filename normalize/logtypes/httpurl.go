@@ -1,6 +1,7 @@
 package logtypes
 
 import (
+	"github.com/siemloader/siemloader/conf"
 	"regexp"
 	"sort"
 	"strings"
@@ -299,17 +300,11 @@ func parseXFF(xff string) []any {
 	return out
 }
 
-// isPyIPAddress is Python's ipaddress.ip_address(s) succeeding. netip
-// also accepts an IPv6 zone that contains '%', which Python refuses.
-func isPyIPAddress(s string) bool {
-	if i := strings.IndexByte(s, '%'); i >= 0 && strings.IndexByte(s[i+1:], '%') >= 0 {
-		return false
-	}
-	return validIP(s)
-}
+// isPyIPAddress is Python's ipaddress.ip_address(s) succeeding.
+func isPyIPAddress(s string) bool { return ValidIP(s) }
 
-// sortedUniqueStrings is Python's sorted(set(values)) for strings.
-func sortedUniqueStrings(values []string) []any {
+// SortedUniqueStrings is Python's sorted(set(values)) for strings.
+func SortedUniqueStrings(values []string) []any {
 	sort.Strings(values)
 	out := make([]any, 0, len(values))
 	for i, v := range values {
@@ -380,59 +375,8 @@ func idBoundaryAt(rest string, i int) bool {
 	return r == '_' || !isPyWordRune(r)
 }
 
-// pyRegexp compiles a pattern written for Python's re module whose \s, \S,
-// \d and \D must keep their Unicode meaning (RE2's are ASCII-only). The
-// escapes may only appear outside character classes.
+// pyRegexp compiles a pattern written for Python's re module, keeping the
+// Unicode meaning of \s, \d and \w (see conf.TranslatePython).
 func pyRegexp(src string) *regexp.Regexp {
-	const space = `\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}`
-	var b strings.Builder
-	inClass := false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if c == '\\' && i+1 < len(src) {
-			n := src[i+1]
-			i++
-			if inClass {
-				if strings.IndexByte("sSdDwW", n) >= 0 {
-					panic("pyRegexp: \\" + string(n) + " inside a class in " + src)
-				}
-				b.WriteByte(c)
-				b.WriteByte(n)
-				continue
-			}
-			switch n {
-			case 's':
-				b.WriteString("[" + space + "]")
-			case 'S':
-				b.WriteString("[^" + space + "]")
-			case 'd':
-				b.WriteString(`\p{Nd}`)
-			case 'D':
-				b.WriteString(`\P{Nd}`)
-			default:
-				b.WriteByte(c)
-				b.WriteByte(n)
-			}
-			continue
-		}
-		switch {
-		case c == '[' && !inClass:
-			inClass = true
-			b.WriteByte(c)
-			// a ']' first in the class is literal
-			if i+1 < len(src) && src[i+1] == '^' {
-				b.WriteByte('^')
-				i++
-			}
-			if i+1 < len(src) && src[i+1] == ']' {
-				b.WriteString(`\]`)
-				i++
-			}
-			continue
-		case c == ']' && inClass:
-			inClass = false
-		}
-		b.WriteByte(c)
-	}
-	return regexp.MustCompile(b.String())
+	return regexp.MustCompile(conf.TranslatePython(src))
 }

@@ -344,7 +344,8 @@ func (o *objectRun) jsonRecord(v any, meta *recordMeta) error {
 		o.res.fail("JSON record is not an object", truncateSample(string(pyjson.AppendJSON(nil, v))))
 		return nil
 	}
-	raw := string(pyjson.AppendDumps(nil, m, false))
+	o.scratch = pyjson.AppendDumps(o.scratch[:0], m, false)
+	raw := string(o.scratch)
 	return o.handle(&rawRecord{raw: raw, fields: m, meta: meta})
 }
 

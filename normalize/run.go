@@ -56,6 +56,8 @@ type objectRun struct {
 	builder  docBuilder
 	// slab boxes the string fields of text and CSV records
 	slab pyjson.Slab
+	// scratch is reused for rendering @message
+	scratch []byte
 }
 
 func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emit Emit) *objectRun {

@@ -59,3 +59,13 @@ func BenchmarkDecodeOwnedCloudTrailRecord(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkQuoteMessage(b *testing.B) {
+	v, _ := Unmarshal([]byte(cloudTrailRecord))
+	msg := string(AppendDumps(nil, v, false))
+	b.SetBytes(int64(len(msg)))
+	var dst []byte
+	for i := 0; i < b.N; i++ {
+		dst = AppendQuoted(dst[:0], msg)
+	}
+}

@@ -314,11 +314,18 @@ func appendPyJSONString(dst []byte, s string, ascii bool) []byte {
 	if !ascii {
 		dst = slices.Grow(dst, len(s)+2)
 		start := 0
+		slow := 0 // bytes left to look at one by one after a word that needed it
 		for i := 0; i < len(s); {
 			// eight plain bytes at a time: most of a log line needs no escape
-			if i+8 <= len(s) && plainWord(s[i:i+8]) {
-				i += 8
-				continue
+			if slow == 0 && i+8 <= len(s) {
+				if plainWord(s[i : i+8]) {
+					i += 8
+					continue
+				}
+				slow = 8
+			}
+			if slow > 0 {
+				slow--
 			}
 			c := s[i]
 			if c < utf8.RuneSelf {

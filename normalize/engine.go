@@ -65,6 +65,7 @@ type Normalizer struct {
 	// fast line parsers in use, for sections whose log_pattern is the
 	// built-in one
 	parsers map[string]logtypes.LineParser
+	rescues map[string]logtypes.LineRescue
 }
 
 // New returns a Normalizer for cfg.
@@ -80,12 +81,18 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 		n.ignored = ownLogPatterns(cfg.Defaults.CustomUserAgent)
 	}
 	n.parsers = map[string]logtypes.LineParser{}
+	n.rescues = map[string]logtypes.LineRescue{}
 	if defaults, err := conf.Load(); err == nil {
 		for _, lt := range cfg.Types {
-			p, ok := logtypes.LookupLineParser(lt.Name)
 			def := defaults.Type(lt.Name)
-			if ok && def != nil && lt.LogPattern != nil && def.LogPattern != nil && lt.LogPattern.Source == def.LogPattern.Source {
+			if def == nil || lt.LogPattern == nil || def.LogPattern == nil || lt.LogPattern.Source != def.LogPattern.Source {
+				continue
+			}
+			if p, ok := logtypes.LookupLineParser(lt.Name); ok {
 				n.parsers[lt.Name] = p
+			}
+			if r, ok := logtypes.LookupLineRescue(lt.Name); ok {
+				n.rescues[lt.Name] = r
 			}
 		}
 	}

@@ -208,3 +208,26 @@ func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+func TestALBRetriesAreKept(t *testing.T) {
+	n := newNormalizer(t, "")
+	line := `https 2024-05-20T10:00:00.000000Z app/my-lb/50dc6c495c0c9188 198.51.100.7:50000 10.0.0.2:80 0.001 0.020 0.000 200 200 100 200 "GET https://www.example.com:443/api HTTP/1.1" "curl/8.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "www.example.com" "-" 0 2024-05-20T10:00:00.000000Z "forward" "-" "-" "10.0.0.1:80 10.0.0.2:80" "502 200" "-" "-"`
+	res, c := process(t, n, albKey, gz(t, line+"\n"))
+	if res.Documents != 1 {
+		t.Fatalf("es-loader drops a retried request; siemloader must load it: %+v", res)
+	}
+	d := c.source(t, 0)
+	rel := d["related"].(map[string]any)["ip"].([]any)
+	got := map[string]bool{}
+	for _, ip := range rel {
+		got[ip.(string)] = true
+	}
+	for _, want := range []string{"10.0.0.1", "10.0.0.2", "198.51.100.7"} {
+		if !got[want] {
+			t.Errorf("related.ip %v lacks %s", rel, want)
+		}
+	}
+	if d["target_status_code_list"] != "502 200" {
+		t.Errorf("raw list kept: %v", d["target_status_code_list"])
+	}
+}

@@ -69,6 +69,9 @@ func (o *objectRun) matchPattern(s string) (*pyjson.Map, bool) {
 	}
 	idx := p.MatchSubmatchIndex(s)
 	if idx == nil {
+		if rescue, ok := o.n.rescues[o.lt.Name]; ok {
+			return rescue(s)
+		}
 		return nil, false
 	}
 	names := p.SubexpNames()

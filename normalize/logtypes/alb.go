@@ -1,11 +1,96 @@
 package logtypes
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
 
 // Application Load Balancer access logs ([alb]): url.full is the URL of
 // the request line ("GET https://host:443/path HTTP/1.1").
 
-func init() { register("alb", transformELBRequestURL) }
+func init() {
+	register("alb", transformALB)
+	registerLineRescue("alb", rescueALBRetries)
+}
+
+// The built-in pattern allows one target in target_port_list and
+// target_status_code_list ("[^\s]+"), but a retried request lists every
+// target it tried, space-separated: es-loader drops such lines. The rescue
+// is the same pattern with the two lists allowed to hold spaces.
+var albRetries = func() *regexp.Regexp {
+	cfg, err := conf.ParseBytes()
+	if err != nil {
+		panic(err)
+	}
+	src, _, err := cfg.Get("alb", "log_pattern")
+	if err != nil {
+		panic(err)
+	}
+	relaxed := strings.NewReplacer(
+		`\"(?P<target_port_list>[^\s]+)\"`, `\"(?P<target_port_list>[^"]+)\"`,
+		`\"(?P<target_status_code_list>[^\s]+)\"`, `\"(?P<target_status_code_list>[^"]+)\"`,
+	).Replace(src)
+	if relaxed == src {
+		panic("logtypes: the alb log_pattern no longer has the target lists this rescue relaxes")
+	}
+	return regexp.MustCompile(`^(?:` + conf.TranslatePython(relaxed) + `)`)
+}()
+
+func rescueALBRetries(line string) (*pyjson.Map, bool) {
+	idx := albRetries.FindStringSubmatchIndex(line)
+	if idx == nil {
+		return nil, false
+	}
+	names := albRetries.SubexpNames()
+	m := pyjson.NewMap(len(names) + 20)
+	for i, name := range names {
+		if name == "" {
+			continue
+		}
+		if idx[2*i] < 0 {
+			m.Set(name, nil)
+			continue
+		}
+		m.Set(name, line[idx[2*i]:idx[2*i+1]])
+	}
+	return m, true
+}
+
+// transformALB sets url.full and, for retried requests, adds every target
+// address to related.ip.
+func transformALB(r *Record) error {
+	if err := transformELBRequestURL(r); err != nil {
+		return err
+	}
+	list, _ := r.Doc.GetString("target_port_list")
+	if !strings.Contains(list, " ") {
+		return nil
+	}
+	var ips []string
+	if rel, ok := r.Doc.GetPath("related", "ip"); ok {
+		if l, ok := rel.([]any); ok {
+			for _, v := range l {
+				if s, ok := v.(string); ok {
+					ips = append(ips, s)
+				}
+			}
+		}
+	}
+	for _, target := range strings.Fields(list) {
+		host := target
+		if i := strings.LastIndexByte(target, ':'); i > 0 {
+			host = strings.Trim(target[:i], "[]")
+		}
+		if ValidIP(host) {
+			ips = append(ips, host)
+		}
+	}
+	r.Doc.Child("related").Set("ip", SortedUniqueStrings(ips))
+	return nil
+}
 
 // transformELBRequestURL sets url.full from the second token of the
 // quoted request; ALB and CLB logs share it.

@@ -26,3 +26,19 @@ func LookupLineParser(logType string) (LineParser, bool) {
 	p, ok := lineParsers[logType]
 	return p, ok
 }
+
+// LineRescue parses a line the built-in log_pattern refused, where that is
+// an es-loader defect rather than a bad line (an ALB retry lists several
+// targets). It returns the same group names as the pattern.
+type LineRescue func(line string) (fields *pyjson.Map, ok bool)
+
+var lineRescues = map[string]LineRescue{}
+
+func registerLineRescue(logType string, r LineRescue) { lineRescues[logType] = r }
+
+// LookupLineRescue returns the rescue of a log type; like a LineParser it
+// applies only while the section keeps its built-in log_pattern.
+func LookupLineRescue(logType string) (LineRescue, bool) {
+	r, ok := lineRescues[logType]
+	return r, ok
+}

@@ -310,6 +310,17 @@ func toValidUTF8(s string) string {
 
 // appendPyJSONString is json's encode_basestring(_ascii) with quotes.
 func appendPyJSONString(dst []byte, s string, ascii bool) []byte {
+	// Most values (addresses, numbers as text, names) need no escaping at
+	// all: find out in one tight pass and copy them whole.
+	i := 0
+	for i < len(s) && asciiSafe[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	dst = append(dst, '"')
 	if !ascii {
 		dst = slices.Grow(dst, len(s)+2)

@@ -231,3 +231,26 @@ func TestALBRetriesAreKept(t *testing.T) {
 		t.Errorf("raw list kept: %v", d["target_status_code_list"])
 	}
 }
+
+func TestOverlongRecordsAreSkippedAndCounted(t *testing.T) {
+	cfg, err := conf.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }, MaxRecordBytes: 4096})
+	key := "AWSLogs/123456789012/elasticloadbalancing/us-west-2/2015/05/13/123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20150513T2340Z_10.0.0.1_kjfdcsds.log"
+	good := `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE-RSA-AES128-SHA TLSv1.2`
+	body := good + "\n" + strings.Repeat("x", 100000) + "\n" + good + "\n"
+	res, c := process(t, n, key, []byte(body))
+	if len(c.docs) != 2 || res.Errors["line too long"] != 1 {
+		t.Errorf("docs %d, errors %v", len(c.docs), res.Errors)
+	}
+	// the same for a JSON value
+	wafKey := "AWSLogs/123456789012/WAFLogs/us-east-1/acl/2024/05/20/10/00/123456789012_waflogs_us-east-1_acl_20240520T1000Z_ab12.log"
+	rec := `{"timestamp":1716199200000,"action":"ALLOW","httpRequest":{"clientIp":"198.51.100.7"}}`
+	big := `{"timestamp":1716199200000,"pad":"` + strings.Repeat("y", 100000) + `"}`
+	res, c = process(t, n, wafKey, []byte(rec+"\n"+big+"\n"+rec+"\n"))
+	if len(c.docs) != 2 || res.Errors["record too large"] != 1 {
+		t.Errorf("docs %d, errors %v", len(c.docs), res.Errors)
+	}
+}

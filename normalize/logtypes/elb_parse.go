@@ -554,12 +554,29 @@ func albRequestParts(s string, rs, q int, f *elbFields) bool {
 		}
 		f.v[albVersion] = v[w+1:]
 	}
+	// the host class is [^/]; `.*?` in the query does not match a newline
+	return elbURL(s, u, ls, f, albURL, "/[]", '\n')
+}
+
+// elbURLGroups are the slots of the URL groups of a request pattern.
+type elbURLGroups struct{ protocol, host, port, path, query int }
+
+var (
+	albURL = elbURLGroups{albProtocol, albHost, albPort, albPath, albQuery}
+	clbURL = elbURLGroups{clbProtocol, clbHost, clbPort, clbPath, clbQuery}
+)
+
+// elbURL parses the URL part the ALB and CLB request patterns share, in
+// s[u:ls]: "-" or `\w*://` host `:` port (`-` or a path) then an optional
+// `?query`. hostStop lists the bytes the pattern's host class excludes
+// (besides the brackets), queryStop the byte its query cannot hold.
+func elbURL(s string, u, ls int, f *elbFields, g elbURLGroups, hostStop string, queryStop byte) bool {
 	if s[u] == '-' {
 		// `-` then the space: the URL is only "-".
 		if ls != u+1 {
 			return false
 		}
-		f.null |= 1<<albProtocol | 1<<albHost | 1<<albPort | 1<<albPath | 1<<albQuery
+		f.null |= 1<<g.protocol | 1<<g.host | 1<<g.port | 1<<g.path | 1<<g.query
 		return true
 	}
 	// `\w*://`, forced.
@@ -567,25 +584,25 @@ func albRequestParts(s string, rs, q int, f *elbFields) bool {
 	if pe+3 > ls || s[pe:pe+3] != "://" {
 		return false
 	}
-	f.v[albProtocol] = s[u:pe]
-	// `\[?` then the lazy `[^/]+?` then `\]?:`: without brackets, the
+	f.v[g.protocol] = s[u:pe]
+	// `\[?` then the lazy host class then `\]?:`: without brackets, the
 	// first colon.
 	hs := pe + 3
 	c := elbIndex(s, hs, ls, ':')
-	if c <= hs || strings.ContainsAny(s[hs:c], "/[]") {
+	if c <= hs || strings.ContainsAny(s[hs:c], hostStop) {
 		return false
 	}
-	f.v[albHost] = s[hs:c]
+	f.v[g.host] = s[hs:c]
 	// `\d+` then `-` or `/`: forced.
 	pe = elbSpan(s, c+1, elbDigit)
 	if pe == c+1 || pe >= ls {
 		return false
 	}
-	f.v[albPort] = s[c+1 : pe]
+	f.v[g.port] = s[c+1 : pe]
 	qm := -1
 	switch s[pe] {
 	case '-':
-		f.null |= 1 << albPath
+		f.null |= 1 << g.path
 		if k := pe + 1; k < ls {
 			if s[k] != '?' {
 				return false
@@ -593,24 +610,23 @@ func albRequestParts(s string, rs, q int, f *elbFields) bool {
 			qm = k
 		}
 	case '/':
-		// `/[^?]*?` can only end at the first '?' or at S.
+		// `/[^?]*?` can only end at the first '?' or at the URL's end.
 		qm = elbIndex(s, pe, ls, '?')
 		if qm < 0 {
-			f.v[albPath] = s[pe:ls]
+			f.v[g.path] = s[pe:ls]
 		} else {
-			f.v[albPath] = s[pe:qm]
+			f.v[g.path] = s[pe:qm]
 		}
 	default:
 		return false
 	}
 	if qm < 0 {
-		f.null |= 1 << albQuery
+		f.null |= 1 << g.query
 	} else {
-		// `.*?` does not match a newline.
-		if elbIndex(s, qm+1, ls, '\n') >= 0 {
+		if elbIndex(s, qm+1, ls, queryStop) >= 0 {
 			return false
 		}
-		f.v[albQuery] = s[qm+1 : ls]
+		f.v[g.query] = s[qm+1 : ls]
 	}
 	return true
 }
@@ -780,59 +796,7 @@ func clbRequestParts(s string, rs, q int, f *elbFields) bool {
 	if ls <= u {
 		return false
 	}
-	if s[u] == '-' {
-		if ls != u+1 {
-			return false
-		}
-		f.null |= 1<<clbProtocol | 1<<clbHost | 1<<clbPort | 1<<clbPath | 1<<clbQuery
-		return true
-	}
-	pe := elbSpan(s, u, elbWord)
-	if pe+3 > ls || s[pe:pe+3] != "://" {
-		return false
-	}
-	f.v[clbProtocol] = s[u:pe]
-	// `\[?` then the lazy `[^\[\]]+?` then `\]?:`: the first colon.
-	hs := pe + 3
-	c := elbIndex(s, hs, ls, ':')
-	if c <= hs || strings.ContainsAny(s[hs:c], "[]") {
-		return false
-	}
-	f.v[clbHost] = s[hs:c]
-	pe = elbSpan(s, c+1, elbDigit)
-	if pe == c+1 || pe >= ls {
-		return false
-	}
-	f.v[clbPort] = s[c+1 : pe]
-	qm := -1
-	switch s[pe] {
-	case '-':
-		f.null |= 1 << clbPath
-		if k := pe + 1; k < ls {
-			if s[k] != '?' {
-				return false
-			}
-			qm = k
-		}
-	case '/':
-		qm = elbIndex(s, pe, ls, '?')
-		if qm < 0 {
-			f.v[clbPath] = s[pe:ls]
-		} else {
-			f.v[clbPath] = s[pe:qm]
-		}
-	default:
-		return false
-	}
-	if qm < 0 {
-		f.null |= 1 << clbQuery
-	} else {
-		if elbIndex(s, qm+1, ls, ' ') >= 0 {
-			return false
-		}
-		f.v[clbQuery] = s[qm+1 : ls]
-	}
-	return true
+	return elbURL(s, u, ls, f, clbURL, "[]", ' ')
 }
 
 // ---------------------------------------------------------------------------

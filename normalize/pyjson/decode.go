@@ -519,7 +519,7 @@ func (d *decoder) object(start int) (any, int, error) {
 		}
 		i = SkipSpace(data, i+1)
 	}
-	m := buildMap(d.keys[kbase:], d.vals[vbase:])
+	m := buildMap(d.keys[kbase:], d.vals[vbase:], d.slab)
 	clear(d.keys[kbase:])
 	clear(d.vals[vbase:])
 	d.keys = d.keys[:kbase]
@@ -577,9 +577,14 @@ func keySig(k string) uint {
 
 // buildMap applies Python's dict semantics to the parsed pairs: a repeated
 // key keeps its first position and takes its last value.
-func buildMap(keys []string, vals []any) *Map {
+func buildMap(keys []string, vals []any, slab *Slab) *Map {
 	n := len(keys)
-	m := NewMap(n)
+	var m *Map
+	if slab != nil {
+		m = slab.Map(n)
+	} else {
+		m = NewMap(n)
+	}
 	m.keys = m.keys[:n]
 	m.vals = m.vals[:n]
 	if n > 64 {

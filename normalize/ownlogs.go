@@ -22,9 +22,8 @@ type patternItem struct {
 	sub     ownLogPattern
 }
 
-// mustContain lists the literal alternatives every match must contain.
+// The literal alternatives every match of a pattern must contain.
 var (
-	uaNeedles   []string
 	funcNeedles = []string{"aes-siem-ioc-download", "aes-siem-ioc-plan", "aes-siem-ioc-createdb", "aes-siem-es-loader", "aes-siem-index-metrics-exporter", "SecurityLake_Glue_Partition_Updater_Lambda"}
 	roleNeedles = []string{"LambdaEsLoaderServiceRole", "AmazonSecurityLakeS3ReplicationRole"}
 	srcNeedles  = []string{"securitylake.amazonaws.com"}
@@ -41,7 +40,7 @@ func ownLogPatterns(userAgent string) map[string][]ownLogPattern {
 		}
 	}
 	ua := anchored(`.*(` + strings.Join(uas, "|") + `).*`)
-	uaNeedles = nil
+	var uaNeedles []string
 	for _, u := range []string{userAgent, "AesSiemEsLoader", "siem-ioc-db-creator"} {
 		if u != "" {
 			uaNeedles = append(uaNeedles, u)

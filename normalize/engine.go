@@ -64,8 +64,9 @@ type Normalizer struct {
 	geo     *enrich.GeoIP
 	// fast line parsers in use, for sections whose log_pattern is the
 	// built-in one
-	parsers map[string]logtypes.LineParser
-	rescues map[string]logtypes.LineRescue
+	parsers  map[string]logtypes.LineParser
+	rescues  map[string]logtypes.LineRescue
+	variants map[string]logtypes.LineVariant
 }
 
 // New returns a Normalizer for cfg.
@@ -82,6 +83,7 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 	}
 	n.parsers = map[string]logtypes.LineParser{}
 	n.rescues = map[string]logtypes.LineRescue{}
+	n.variants = map[string]logtypes.LineVariant{}
 	if defaults, err := conf.Load(); err == nil {
 		for _, lt := range cfg.Types {
 			def := defaults.Type(lt.Name)
@@ -93,6 +95,9 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 			}
 			if r, ok := logtypes.LookupLineRescue(lt.Name); ok {
 				n.rescues[lt.Name] = r
+			}
+			if v, ok := logtypes.LookupLineVariant(lt.Name); ok {
+				n.variants[lt.Name] = v
 			}
 		}
 	}

@@ -254,3 +254,25 @@ func TestOverlongRecordsAreSkippedAndCounted(t *testing.T) {
 		t.Errorf("docs %d, errors %v", len(c.docs), res.Errors)
 	}
 }
+
+func TestSyslogWithRFC3339Timestamps(t *testing.T) {
+	n := newNormalizer(t, "")
+	key := "AWSLogs/123456789012/EC2/Linux/messages/i-0123456789abcdef0/2024/05/20/messages-1.log"
+	body := "2018-08-14T14:30:02.203151+02:00 linux-sqrz systemd[4179]: Stopped target Basic System.\n" +
+		"1986-04-26T01:23:45.101+0400 rmbkmonitor04 shutdown[2649]: shutting down for system halt\n" +
+		"May 20 10:00:00 ip-10-0-0-1 systemd[1]: Started Session 1 of user ec2-user.\n"
+	res, c := process(t, n, key, []byte(body))
+	if res.Documents != 3 {
+		t.Fatalf("es-loader aborts such objects; all three lines must load: %+v", res)
+	}
+	d := c.source(t, 0)
+	if d["@timestamp"] != "2018-08-14T14:30:02.203151+02:00" || d["hostname"] != "linux-sqrz" || d["proc"] != "systemd" || d["pid"] != "4179" {
+		t.Errorf("fields of an RFC 3339 line: %v", d)
+	}
+	if c.source(t, 1)["@timestamp"] != "1986-04-26T01:23:45.101000+04:00" {
+		t.Errorf("+0400 offset: %v", c.source(t, 1)["@timestamp"])
+	}
+	if c.source(t, 2)["@timestamp"] != "2024-05-20T10:00:00+00:00" {
+		t.Errorf("classic syslog line: %v", c.source(t, 2)["@timestamp"])
+	}
+}

@@ -58,6 +58,11 @@ func (o *objectRun) lines(r io.Reader, f func(n int, line []byte) error) error {
 // matchPattern applies log_pattern with re.match and returns the named
 // groups in pattern order (unmatched optional groups are None).
 func (o *objectRun) matchPattern(s string) (*pyjson.Map, bool) {
+	if variant, ok := o.n.variants[o.lt.Name]; ok {
+		if m, ok := variant(s); ok {
+			return m, true
+		}
+	}
 	if fast, ok := o.n.parsers[o.lt.Name]; ok {
 		if m, ok := fast(s); ok {
 			return m, true

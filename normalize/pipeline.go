@@ -287,6 +287,13 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 				return t, nil
 			}
 		}
+		// A syslog-format type whose line carried an RFC 3339 time (rsyslog's
+		// high-precision format): es-loader fails the whole object here.
+		if isStr && hasSyslogFormat(lt.TimestampFormats) {
+			if t, ok := pytime.FromISOFormat(s, lt.TimestampTZ); ok && len(s) >= 19 && s[10] == 'T' {
+				return t, nil
+			}
+		}
 		return time.Time{}, failf("unparsable timestamp", "%s = %q does not match timestamp_format %s", key, truncateSample(s), strings.Join(lt.TimestampFormats, ", "))
 	}
 	if v, ok := d.Get("@timestamp"); ok && !rec.skip {
@@ -334,6 +341,15 @@ func truncateNanos(s string) string {
 		}
 	}
 	return s
+}
+
+func hasSyslogFormat(formats []string) bool {
+	for _, f := range formats {
+		if strings.Contains(f, "syslog") {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

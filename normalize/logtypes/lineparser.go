@@ -42,3 +42,20 @@ func LookupLineRescue(logType string) (LineRescue, bool) {
 	r, ok := lineRescues[logType]
 	return r, ok
 }
+
+// LineVariant recognises lines of a variant of a type's format that the
+// built-in log_pattern matches wrongly and es-loader then fails on (syslog
+// lines with RFC 3339 timestamps). It is tried before the pattern and
+// returns ok only for such lines, with the pattern's group names.
+type LineVariant func(line string) (fields *pyjson.Map, ok bool)
+
+var lineVariants = map[string]LineVariant{}
+
+func registerLineVariant(logType string, v LineVariant) { lineVariants[logType] = v }
+
+// LookupLineVariant returns the variant parser of a log type; it applies
+// only while the section keeps its built-in log_pattern.
+func LookupLineVariant(logType string) (LineVariant, bool) {
+	v, ok := lineVariants[logType]
+	return v, ok
+}

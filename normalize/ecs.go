@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/siemloader/siemloader/conf"
@@ -25,7 +26,17 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 	region1, _ := rawCloud.GetPath("region")
 
 	slab := &b.o.slab
-	e := pyjson.NewMap(12)
+	// es-loader builds the ECS objects apart and merges them in at the end.
+	// Writing them straight into the document gives the same result when
+	// the record has none of their top-level keys and no mapping reads
+	// under them, and saves a map and a merge per record.
+	direct := b.directECS && !hasAnyKey(d, b.ecsRoots)
+	var e *pyjson.Map
+	if direct {
+		e = d
+	} else {
+		e = pyjson.NewMap(12)
+	}
 	ver := slab.Map(1)
 	ver.Set("version", b.ecsVersionV)
 	e.Set("ecs", ver)
@@ -88,7 +99,50 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 		}
 		pyjson.MergeAtIn(e, v, st.Path, slab)
 	}
-	pyjson.Merge(d, e)
+	if !direct {
+		pyjson.Merge(d, e)
+	}
+}
+
+func hasAnyKey(d *pyjson.Map, keys []string) bool {
+	for _, k := range keys {
+		if d.Has(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// ecsRoots are the top-level keys the ECS step may write; directECS tells
+// whether no mapping of the type reads under one of them (see mapECS).
+func ecsRoots(lt *conf.LogType) (roots []string, direct bool) {
+	seen := map[string]bool{"ecs": true, "cloud": true, "container": true}
+	for _, m := range lt.ECS {
+		seen[m.Path[0]] = true
+	}
+	for _, st := range lt.StaticECS {
+		seen[st.Path[0]] = true
+	}
+	for k := range seen {
+		// the pipeline has made `event` a map already (event.module,
+		// event.ingested): ECS fields merge into it either way
+		if k != "event" {
+			roots = append(roots, k)
+		}
+	}
+	sort.Strings(roots)
+	direct = true
+	for _, m := range lt.ECS {
+		for _, alt := range m.Alternatives {
+			direct = direct && !seen[alt[0]]
+		}
+		for _, el := range m.Elements {
+			for _, alt := range el {
+				direct = direct && !seen[alt[0]]
+			}
+		}
+	}
+	return roots, direct
 }
 
 // idMapIn is {"id": account} with the account boxed once per object.

@@ -26,6 +26,8 @@ type docBuilder struct {
 	hasT         bool
 	ingested     any
 	out          []byte
+	ecsRoots     []string
+	directECS    bool
 	lastIndexKey indexKey
 	lastIndex    string
 	// values shared by every document of the object, boxed once: putting
@@ -49,6 +51,7 @@ func (b *docBuilder) init(o *objectRun) {
 		b.transform, b.hasT = o.n.transform(o.lt.Name)
 	}
 	b.ingested = pytime.Isoformat(o.now)
+	b.ecsRoots, b.directECS = ecsRoots(o.lt)
 	b.logTypeV = o.lt.Name
 	b.ecsVersionV = o.lt.ECSVersion
 	b.providerV = o.lt.CloudProvider

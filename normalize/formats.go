@@ -352,6 +352,13 @@ func (o *objectRun) jsonRecord(v any, meta *recordMeta) error {
 		o.res.fail("JSON record is not an object", truncateSample(string(pyjson.AppendJSON(nil, v))))
 		return nil
 	}
+	lt := o.lt
+	if lt.DocID != "" && len(lt.Renames) == 0 && docIDValue(m, lt.DocID) != "" {
+		// The _id comes from the record, so @message is only needed in the
+		// document: render it there directly as a JSON string.
+		o.scratch = pyjson.AppendDumpsQuoted(o.scratch[:0], m)
+		return o.handle(&rawRecord{quoted: pyjson.QuotedString(o.scratch), fields: m, meta: meta})
+	}
 	o.scratch = pyjson.AppendDumps(o.scratch[:0], m, false)
 	raw := string(o.scratch)
 	return o.handle(&rawRecord{raw: raw, fields: m, meta: meta})

@@ -137,7 +137,11 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 			id = md5hex(rec.raw)
 		}
 	}
-	d.Set("@message", rec.raw)
+	if rec.quoted != "" {
+		d.Set("@message", rec.quoted)
+	} else {
+		d.Set("@message", rec.raw)
+	}
 	d.Set("@timestamp", pytime.Isoformat(ts))
 	d.Set("@log_type", b.logTypeV)
 	d.Set("@log_s3bucket", b.bucketV)

@@ -33,7 +33,10 @@ type recordMeta struct {
 
 // rawRecord is one record as a format decoder yields it.
 type rawRecord struct {
-	raw    string      // @message
+	raw string // @message
+	// quoted is @message as a JSON string literal, set instead of raw
+	// when nothing needs the plain text (see jsonRecord).
+	quoted pyjson.QuotedString
 	fields *pyjson.Map // nil when the record is not a JSON object
 	meta   *recordMeta
 	// skip: es-loader's __skip_normalization (kept raw, not parsed).

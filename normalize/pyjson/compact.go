@@ -30,6 +30,8 @@ func appendJSON(dst []byte, v any, depth int) []byte {
 		return append(dst, "false"...)
 	case string:
 		return AppendQuoted(dst, x)
+	case QuotedString:
+		return append(dst, x...)
 	case Number:
 		return appendJSONNumber(dst, x)
 	case float64:

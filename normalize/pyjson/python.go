@@ -42,6 +42,8 @@ func appendDumps(dst []byte, v any, ascii bool, depth int) []byte {
 		return append(dst, "false"...)
 	case string:
 		return appendPyJSONString(dst, x, ascii)
+	case QuotedString:
+		return appendPyJSONString(dst, x.Value(), ascii)
 	case Number:
 		return appendDumpsNumber(dst, x)
 	case float64:
@@ -472,6 +474,9 @@ func appendFloatRepr(dst []byte, f float64) []byte {
 func Str(v any) string {
 	if s, ok := v.(string); ok {
 		return s
+	}
+	if q, ok := v.(QuotedString); ok {
+		return q.Value()
 	}
 	return string(AppendRepr(nil, v))
 }

@@ -39,25 +39,7 @@ var albRetries = func() *regexp.Regexp {
 	return regexp.MustCompile(`^(?:` + conf.TranslatePython(relaxed) + `)`)
 }()
 
-func rescueALBRetries(line string) (*pyjson.Map, bool) {
-	idx := albRetries.FindStringSubmatchIndex(line)
-	if idx == nil {
-		return nil, false
-	}
-	names := albRetries.SubexpNames()
-	m := pyjson.NewMap(len(names) + 20)
-	for i, name := range names {
-		if name == "" {
-			continue
-		}
-		if idx[2*i] < 0 {
-			m.Set(name, nil)
-			continue
-		}
-		m.Set(name, line[idx[2*i]:idx[2*i+1]])
-	}
-	return m, true
-}
+func rescueALBRetries(line string) (*pyjson.Map, bool) { return regexGroups(albRetries, line) }
 
 // transformALB sets url.full and, for retried requests, adds every target
 // address to related.ip.

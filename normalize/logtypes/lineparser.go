@@ -1,6 +1,10 @@
 package logtypes
 
-import "github.com/siemloader/siemloader/normalize/pyjson"
+import (
+	"regexp"
+
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
 
 // LineParser is a hand-written equivalent of a section's built-in
 // log_pattern, for the busiest text formats where Go's regexp engine is
@@ -58,4 +62,27 @@ func registerLineVariant(logType string, v LineVariant) { lineVariants[logType] 
 func LookupLineVariant(logType string) (LineVariant, bool) {
 	v, ok := lineVariants[logType]
 	return v, ok
+}
+
+// regexGroups is re.match(line).groupdict() as the engine builds it: every
+// named group in pattern order, nil for one that took no part, with room
+// for the keys the pipeline adds.
+func regexGroups(re *regexp.Regexp, line string) (*pyjson.Map, bool) {
+	idx := re.FindStringSubmatchIndex(line)
+	if idx == nil {
+		return nil, false
+	}
+	names := re.SubexpNames()
+	m := pyjson.NewMap(len(names) + 20)
+	for i, name := range names {
+		if name == "" {
+			continue
+		}
+		if idx[2*i] < 0 {
+			m.Set(name, nil)
+			continue
+		}
+		m.Set(name, line[idx[2*i]:idx[2*i+1]])
+	}
+	return m, true
 }

@@ -21,23 +21,7 @@ func parseSyslogRFC3339(line string) (*pyjson.Map, bool) {
 	if len(line) < 20 || line[4] != '-' || line[10] != 'T' {
 		return nil, false
 	}
-	idx := syslogRFC3339.FindStringSubmatchIndex(line)
-	if idx == nil {
-		return nil, false
-	}
-	names := syslogRFC3339.SubexpNames()
-	m := pyjson.NewMap(len(names) + 20)
-	for i, name := range names {
-		if name == "" {
-			continue
-		}
-		if idx[2*i] < 0 {
-			m.Set(name, nil)
-			continue
-		}
-		m.Set(name, line[idx[2*i]:idx[2*i+1]])
-	}
-	return m, true
+	return regexGroups(syslogRFC3339, line)
 }
 
 func init() {

@@ -28,6 +28,8 @@ type docBuilder struct {
 	out          []byte
 	ecsRoots     []string
 	directECS    bool
+	formats      []*pytime.Format // the type's timestamp formats, compiled
+	rec          logtypes.Record  // reused: a fresh one per document escapes to the heap
 	lastIndexKey indexKey
 	lastIndex    string
 	// values shared by every document of the object, boxed once: putting
@@ -52,6 +54,13 @@ func (b *docBuilder) init(o *objectRun) {
 	}
 	b.ingested = pytime.Isoformat(o.now)
 	b.ecsRoots, b.directECS = ecsRoots(o.lt)
+	for _, f := range o.lt.TimestampFormats {
+		// conf validated the formats of types that have timestamp keys;
+		// one that does not compile never matches, as in es-loader
+		if cf, err := pytime.CompileFormat(f); err == nil {
+			b.formats = append(b.formats, cf)
+		}
+	}
 	b.logTypeV = o.lt.Name
 	b.ecsVersionV = o.lt.ECSVersion
 	b.providerV = o.lt.CloudProvider
@@ -166,9 +175,10 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	jsonToText(d, lt.JSONToTextPaths)
 	b.mapECS(d, meta)
 
-	r := logtypes.Record{Doc: d, Type: lt, Now: b.o.now}
+	b.rec = logtypes.Record{Doc: d, Type: lt, Now: b.o.now}
+	r := &b.rec
 	if b.hasT && !rec.skip {
-		if terr := b.transform(&r); terr != nil {
+		if terr := b.transform(r); terr != nil {
 			b.o.res.warn("transform "+lt.Name+" failed", terr.Error())
 		}
 	}
@@ -190,7 +200,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		}
 	}
 
-	index := b.indexName(&r, ts)
+	index := b.indexName(r, ts)
 	docID := id
 	if r.HasIDSuffix {
 		docID = id + "_" + r.IDSuffix
@@ -286,11 +296,11 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 		if lt.TimestampNano && isStr {
 			s = truncateNanos(s)
 		}
-		for _, f := range lt.TimestampFormats {
-			if !isStr && !strings.Contains(f, "epoch") {
+		for _, f := range b.formats {
+			if !isStr && !strings.Contains(f.String(), "epoch") {
 				continue // Python would raise TypeError for non-strings
 			}
-			if t, ok := pytime.Parse(s, f, b.o.now, lt.TimestampTZ); ok {
+			if t, ok := f.Parse(s, b.o.now, lt.TimestampTZ); ok {
 				return t, nil
 			}
 		}

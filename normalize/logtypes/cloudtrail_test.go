@@ -21,35 +21,18 @@ type ajCase struct {
 	wantErr bool
 }
 
-// ajDoc parses a JSON object into a document (ordered, numbers kept).
-func ajDoc(t testing.TB, js string) *pyjson.Map {
-	t.Helper()
-	v, err := pyjson.Unmarshal([]byte(js))
-	if err != nil {
-		t.Fatalf("bad test JSON %s: %v", js, err)
-	}
-	m, ok := v.(*pyjson.Map)
-	if !ok {
-		t.Fatalf("test JSON is not an object: %s", js)
-	}
-	return m
-}
-
-// ajJSON renders a value as compact JSON, keys in order.
-func ajJSON(v any) string { return string(pyjson.AppendJSON(nil, v)) }
-
 func ajRun(t *testing.T, tr Transform, cases []ajCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &Record{Doc: ajDoc(t, tc.in)}
-			before := ajJSON(r.Doc)
+			r := &Record{Doc: testDoc(t, tc.in)}
+			before := testJSON(r.Doc)
 			err := tr(r)
 			if tc.wantErr {
 				if err == nil {
-					t.Fatalf("no error; doc %s", ajJSON(r.Doc))
+					t.Fatalf("no error; doc %s", testJSON(r.Doc))
 				}
-				if after := ajJSON(r.Doc); after != before || r.IndexName != "" || r.HasIDSuffix || r.IndexTime != nil {
+				if after := testJSON(r.Doc); after != before || r.IndexName != "" || r.HasIDSuffix || r.IndexTime != nil {
 					t.Fatalf("failed transform changed the record:\n got %s\nwant %s", after, before)
 				}
 				return
@@ -57,7 +40,7 @@ func ajRun(t *testing.T, tr Transform, cases []ajCase) {
 			if err != nil {
 				t.Fatalf("error: %v", err)
 			}
-			if got, want := ajJSON(r.Doc), ajJSON(ajDoc(t, tc.want)); got != want {
+			if got, want := testJSON(r.Doc), testJSON(testDoc(t, tc.want)); got != want {
 				t.Errorf("doc\n got %s\nwant %s", got, want)
 			}
 			if r.HasIDSuffix != (tc.suffix != "") || r.IDSuffix != tc.suffix {
@@ -67,27 +50,6 @@ func ajRun(t *testing.T, tr Transform, cases []ajCase) {
 				t.Errorf("index override set: %q %v", r.IndexName, r.IndexTime)
 			}
 		})
-	}
-}
-
-// ajBench runs tr over fresh clones of a document.
-func ajBench(b *testing.B, tr Transform, js string) {
-	doc := ajDoc(b, js)
-	docs := make([]*pyjson.Map, 512)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		k := i % len(docs)
-		if k == 0 {
-			b.StopTimer()
-			for j := range docs {
-				docs[j] = pyjson.Clone(doc).(*pyjson.Map)
-			}
-			b.StartTimer()
-		}
-		if err := tr(&Record{Doc: docs[k]}); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
@@ -385,7 +347,7 @@ func TestCloudTrailTransform(t *testing.T) {
 // BenchmarkCloudTrailTransform runs a whole document as the ECS step leaves
 // it (an EC2 instance role assumption, with @message and metadata).
 func BenchmarkCloudTrailTransform(b *testing.B) {
-	ajBench(b, transformCloudTrail, cloudTrailBenchDoc)
+	benchTransform(b, transformCloudTrail, cloudTrailBenchDoc)
 }
 
 const cloudTrailBenchDoc = `{"eventVersion":"1.08","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"eventTime":"2024-10-08T10:15:32Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"ec2.amazonaws.com","userAgent":"ec2.amazonaws.com","requestParameters":{"roleArn":"arn:aws:iam::111111111111:role/ec2-instance-role","roleSessionName":"i-0123456789abcdef0"},"responseElements":{"credentials":{"accessKeyId":"ASIAEXAMPLEEXAMPLE01","sessionToken":"HIDDEN_DUE_TO_SECURITY_REASONS","expiration":"Oct 8, 2024, 4:15:32 PM"},"assumedRoleUser":{"assumedRoleId":"AROAEXAMPLEEXAMPLE01:i-0123456789abcdef0","arn":"arn:aws:sts::111111111111:assumed-role/ec2-instance-role/i-0123456789abcdef0"}},"requestID":"9c1b6a4e-2f1d-4c1e-9a77-0f5d3b8e2a10","eventID":"b3d7f1a2-6c4e-4d8b-8e21-5a9c0e7f4d33","resources":[{"accountId":"111111111111","type":"AWS::IAM::Role","ARN":"arn:aws:iam::111111111111:role/ec2-instance-role"}],"eventType":"AwsApiCall","recipientAccountId":"111111111111","@message":"{\"eventVersion\": \"1.08\", \"userIdentity\": {\"type\": \"AWSService\", \"invokedBy\": \"ec2.amazonaws.com\"}, \"eventTime\": \"2024-10-08T10:15:32Z\", \"eventSource\": \"sts.amazonaws.com\", \"eventName\": \"AssumeRole\", \"awsRegion\": \"us-east-1\", \"sourceIPAddress\": \"ec2.amazonaws.com\", \"userAgent\": \"ec2.amazonaws.com\", \"requestParameters\": {\"roleArn\": \"arn:aws:iam::111111111111:role/ec2-instance-role\", \"roleSessionName\": \"i-0123456789abcdef0\"}, \"responseElements\": {\"credentials\": {\"accessKeyId\": \"ASIAEXAMPLEEXAMPLE01\", \"sessionToken\": \"HIDDEN_DUE_TO_SECURITY_REASONS\", \"expiration\": \"Oct 8, 2024, 4:15:32 PM\"}, \"assumedRoleUser\": {\"assumedRoleId\": \"AROAEXAMPLEEXAMPLE01:i-0123456789abcdef0\", \"arn\": \"arn:aws:sts::111111111111:assumed-role/ec2-instance-role/i-0123456789abcdef0\"}}, \"requestID\": \"9c1b6a4e-2f1d-4c1e-9a77-0f5d3b8e2a10\", \"eventID\": \"b3d7f1a2-6c4e-4d8b-8e21-5a9c0e7f4d33\", \"resources\": [{\"accountId\": \"111111111111\", \"type\": \"AWS::IAM::Role\", \"ARN\": \"arn:aws:iam::111111111111:role/ec2-instance-role\"}], \"eventType\": \"AwsApiCall\", \"recipientAccountId\": \"111111111111\"}","@timestamp":"2024-10-08T10:15:32+00:00","@log_type":"cloudtrail","@log_s3bucket":"aes-siem-123456789012-log","@log_s3key":"AWSLogs/111111111111/CloudTrail/us-east-1/2024/10/08/111111111111_CloudTrail_us-east-1_20241008T1015Z_FRVkRQzJp05twtx9.json","event":{"module":"sts.amazonaws.com","ingested":"2024-06-15T00:00:00+00:00","action":"AssumeRole","kind":"event","category":["iam"]},"@id":"b3d7f1a2-6c4e-4d8b-8e21-5a9c0e7f4d33","ecs":{"version":"1.10.0"},"cloud":{"provider":"aws","account":{"id":"111111111111"},"region":"us-east-1"},"rule":{"name":"AssumeRole"},"source":{"address":"ec2.amazonaws.com"},"user_agent":{"original":"ec2.amazonaws.com"}}`
@@ -423,7 +385,7 @@ func TestAWSJSONTransformsOddValues(t *testing.T) {
 		{"route53resolver", transformRoute53Resolver, `{"dns":{"question":{"name":"a."},"answers":{"data":"b."}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base := ajDoc(t, tc.doc)
+			base := testDoc(t, tc.doc)
 			var paths [][]string
 			var walk func(m *pyjson.Map, prefix []string)
 			walk = func(m *pyjson.Map, prefix []string) {
@@ -442,17 +404,17 @@ func TestAWSJSONTransformsOddValues(t *testing.T) {
 				for _, mk := range odd {
 					d := pyjson.Clone(base).(*pyjson.Map)
 					d.SetPath(mk(), p...)
-					before := ajJSON(d)
+					before := testJSON(d)
 					r := &Record{Doc: d}
 					func() {
 						defer func() {
 							if e := recover(); e != nil {
-								t.Fatalf("%v = %s: panic %v", p, ajJSON(mk()), e)
+								t.Fatalf("%v = %s: panic %v", p, testJSON(mk()), e)
 							}
 						}()
 						if err := tc.tr(r); err != nil {
-							if after := ajJSON(d); after != before || r.HasIDSuffix {
-								t.Fatalf("%v = %s: error %v changed the document:\n%s\n%s", p, ajJSON(mk()), err, before, after)
+							if after := testJSON(d); after != before || r.HasIDSuffix {
+								t.Fatalf("%v = %s: error %v changed the document:\n%s\n%s", p, testJSON(mk()), err, before, after)
 							}
 						}
 					}()

@@ -6,27 +6,10 @@ import (
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
-// hxDoc parses a JSON object into a document (ordered, numbers kept).
-func hxDoc(t testing.TB, js string) *pyjson.Map {
-	t.Helper()
-	v, err := pyjson.Unmarshal([]byte(js))
-	if err != nil {
-		t.Fatalf("bad test JSON %s: %v", js, err)
-	}
-	m, ok := v.(*pyjson.Map)
-	if !ok {
-		t.Fatalf("test JSON is not an object: %s", js)
-	}
-	return m
-}
-
-// hxJSON renders a value as compact JSON, keys in order.
-func hxJSON(v any) string { return string(pyjson.AppendJSON(nil, v)) }
-
-// hxCanon re-renders JSON text so that it compares with hxJSON output.
+// hxCanon re-renders JSON text so that it compares with testJSON output.
 func hxCanon(t testing.TB, js string) string {
 	t.Helper()
-	return hxJSON(hxDoc(t, js))
+	return testJSON(testDoc(t, js))
 }
 
 // hxMaps renders httpURL as es-loader's (http, url) dicts.
@@ -92,10 +75,10 @@ func TestParseHTTPRequest(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h, u := hxMaps(parseHTTPRequest(tc.method, tc.path, tc.version, tc.raw))
-			if got, want := hxJSON(h), hxCanon(t, tc.http); got != want {
+			if got, want := testJSON(h), hxCanon(t, tc.http); got != want {
 				t.Errorf("http = %s, want %s", got, want)
 			}
-			if got, want := hxJSON(u), hxCanon(t, tc.url); got != want {
+			if got, want := testJSON(u), hxCanon(t, tc.url); got != want {
 				t.Errorf("url = %s, want %s", got, want)
 			}
 		})
@@ -171,16 +154,16 @@ func TestParseXFF(t *testing.T) {
 		for i, s := range tc.want {
 			want[i] = s
 		}
-		if hxJSON(got) != hxJSON(want) {
-			t.Errorf("parseXFF(%q) = %s, want %s", tc.in, hxJSON(got), hxJSON(want))
+		if testJSON(got) != testJSON(want) {
+			t.Errorf("parseXFF(%q) = %s, want %s", tc.in, testJSON(got), testJSON(want))
 		}
 	}
 }
 
 func TestSortedUniqueStrings(t *testing.T) {
 	got := SortedUniqueStrings([]string{"10.0.0.2", "10.0.0.1", "10.0.0.2", "::1", "1.2.3.4"})
-	if want := `["1.2.3.4","10.0.0.1","10.0.0.2","::1"]`; hxJSON(got) != want {
-		t.Errorf("got %s, want %s", hxJSON(got), want)
+	if want := `["1.2.3.4","10.0.0.1","10.0.0.2","::1"]`; testJSON(got) != want {
+		t.Errorf("got %s, want %s", testJSON(got), want)
 	}
 }
 
@@ -282,14 +265,14 @@ func hxRun(t *testing.T, tr Transform, cases []hxCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &Record{Doc: hxDoc(t, tc.in)}
-			before := hxJSON(r.Doc)
+			r := &Record{Doc: testDoc(t, tc.in)}
+			before := testJSON(r.Doc)
 			err := tr(r)
 			if tc.wantErr {
 				if err == nil {
-					t.Fatalf("no error; doc %s", hxJSON(r.Doc))
+					t.Fatalf("no error; doc %s", testJSON(r.Doc))
 				}
-				if after := hxJSON(r.Doc); after != before || r.IndexName != "" || r.HasIDSuffix || r.IndexTime != nil {
+				if after := testJSON(r.Doc); after != before || r.IndexName != "" || r.HasIDSuffix || r.IndexTime != nil {
 					t.Fatalf("failed transform changed the record:\n got %s\nwant %s", after, before)
 				}
 				return
@@ -297,33 +280,12 @@ func hxRun(t *testing.T, tr Transform, cases []hxCase) {
 			if err != nil {
 				t.Fatalf("error: %v", err)
 			}
-			if got, want := hxJSON(r.Doc), hxCanon(t, tc.want); got != want {
+			if got, want := testJSON(r.Doc), hxCanon(t, tc.want); got != want {
 				t.Errorf("doc\n got %s\nwant %s", got, want)
 			}
 			if r.IndexName != tc.index {
 				t.Errorf("IndexName = %q, want %q", r.IndexName, tc.index)
 			}
 		})
-	}
-}
-
-// hxBench runs tr over fresh clones of a document.
-func hxBench(b *testing.B, tr Transform, js string) {
-	doc := hxDoc(b, js)
-	docs := make([]*pyjson.Map, 256)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		k := i % len(docs)
-		if k == 0 {
-			b.StopTimer()
-			for j := range docs {
-				docs[j] = pyjson.Clone(doc).(*pyjson.Map)
-			}
-			b.StartTimer()
-		}
-		if err := tr(&Record{Doc: docs[k]}); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -257,7 +257,3 @@ func (n *Normalizer) ProcessObject(src Source, body io.Reader, emit Emit) (*Resu
 	err := p.run(body)
 	return res, err
 }
-
-func (n *Normalizer) transform(name string) (logtypes.Transform, bool) {
-	return logtypes.Lookup(name)
-}

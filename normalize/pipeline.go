@@ -50,7 +50,7 @@ func (b *docBuilder) init(o *objectRun) {
 	b.o = o
 	b.lt = o.lt
 	if o.lt.HasScript() {
-		b.transform, b.hasT = o.n.transform(o.lt.Name)
+		b.transform, b.hasT = logtypes.Lookup(o.lt.Name)
 	}
 	b.ingested = pytime.Isoformat(o.now)
 	b.ecsRoots, b.directECS = ecsRoots(o.lt)
@@ -123,7 +123,10 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	}
 
 	// @-fields and @id
-	var id string
+	var id, fieldID string
+	if lt.DocID != "" && !rec.skip {
+		fieldID = docIDValue(d, lt.DocID)
+	}
 	switch {
 	case rec.skip:
 		extra := "None"
@@ -131,8 +134,8 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 			extra = a
 		}
 		id = md5hex(rec.raw + b.o.src.Key + extra)
-	case lt.DocID != "" && docIDValue(d, lt.DocID) != "":
-		id = docIDValue(d, lt.DocID)
+	case fieldID != "":
+		id = fieldID
 	default:
 		if lt.DocID != "" {
 			// es-loader raises (no field) or sends an empty _id, which
@@ -162,7 +165,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	ev := d.ChildIn("event", &b.o.slab)
 	ev.Set("module", b.logTypeV)
 	ev.Set("ingested", b.ingested)
-	if lt.DocID != "" && !rec.skip && docIDValue(d, lt.DocID) != "" {
+	if fieldID != "" {
 		v, _ := d.Get(lt.DocID)
 		d.Set("@id", v)
 	} else {

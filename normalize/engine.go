@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/siemloader/siemloader/conf"
@@ -84,7 +85,7 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 	n.parsers = map[string]logtypes.LineParser{}
 	n.rescues = map[string]logtypes.LineRescue{}
 	n.variants = map[string]logtypes.LineVariant{}
-	if defaults, err := conf.Load(); err == nil {
+	if defaults, err := builtinConfig(); err == nil {
 		for _, lt := range cfg.Types {
 			def := defaults.Type(lt.Name)
 			if def == nil || lt.LogPattern == nil || def.LogPattern == nil || lt.LogPattern.Source != def.LogPattern.Source {
@@ -102,6 +103,19 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 		}
 	}
 	return n
+}
+
+var (
+	builtinOnce sync.Once
+	builtin     *conf.Config
+	builtinErr  error
+)
+
+// builtinConfig is the embedded aws.ini alone, typed once per process: it
+// tells which sections still have their built-in log_pattern.
+func builtinConfig() (*conf.Config, error) {
+	builtinOnce.Do(func() { builtin, builtinErr = conf.Load() })
+	return builtin, builtinErr
 }
 
 // Config returns the configuration in use.

@@ -3,6 +3,7 @@ package normalize
 import (
 	"io"
 
+	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
@@ -21,7 +22,7 @@ type firelensMeta struct {
 // section's format.
 func (o *objectRun) readFirelens(r io.Reader) error {
 	return o.lines(r, func(n int, line []byte) error {
-		raw := pyStrip(string(line))
+		raw := logtypes.PyStrip(string(line))
 		if raw == "" {
 			return nil
 		}

@@ -8,29 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/objread"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
-
-// pyStrip is Python's str.strip(): it also removes the separators
-// \x1c-\x1f that unicode.IsSpace does not count as space.
-func pyStrip(s string) string {
-	return strings.TrimFunc(s, isPySpace)
-}
-
-func isPySpace(r rune) bool {
-	if r < utf8.RuneSelf {
-		switch r {
-		case ' ', '\t', '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x1f:
-			return true
-		}
-		return false
-	}
-	return unicode.IsSpace(r) || r == 0x85
-}
 
 // lines feeds each line of r to f, counting over-long and unreadable lines.
 func (o *objectRun) lines(r io.Reader, f func(n int, line []byte) error) error {
@@ -100,7 +83,7 @@ func (o *objectRun) readText(r io.Reader) error {
 		if n <= header {
 			return nil
 		}
-		raw := pyStrip(string(line))
+		raw := logtypes.PyStrip(string(line))
 		if raw == "" {
 			// es-loader counts a blank line as a regex error; nothing is
 			// lost, so it is not an error here.
@@ -145,7 +128,7 @@ func (o *objectRun) readCSV(r io.Reader) error {
 			}
 			return nil
 		}
-		raw := pyStrip(string(line))
+		raw := logtypes.PyStrip(string(line))
 		if raw == "" {
 			return nil
 		}
@@ -213,7 +196,7 @@ func (o *objectRun) readMultiline(r io.Reader) error {
 		if !inRecord {
 			return nil
 		}
-		raw := strings.TrimRightFunc(cur.String(), isPySpace)
+		raw := strings.TrimRightFunc(cur.String(), logtypes.PyIsSpace)
 		cur.Reset()
 		return o.textRecord(raw, nil)
 	}
@@ -519,7 +502,7 @@ func appendFields(dst []string, s string) []string {
 		c := s[i]
 		space := c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)
 		if c >= utf8.RuneSelf {
-			return append(dst[:0], strings.FieldsFunc(s, isPySpace)...)
+			return append(dst[:0], strings.FieldsFunc(s, logtypes.PyIsSpace)...)
 		}
 		if space {
 			if start >= 0 {

@@ -195,7 +195,7 @@ func webSiteName(key string) (string, bool) {
 // int64 saturate (only their sign and size against 400 matter here).
 // Non-ASCII digits, which Python also accepts, are not.
 func pyIntString(s string) (int64, bool) {
-	s = pyStrip(s)
+	s = PyStrip(s)
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		neg = s[0] == '-'

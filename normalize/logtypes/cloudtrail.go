@@ -2,7 +2,6 @@ package logtypes
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/siemloader/siemloader/normalize/pyjson"
@@ -219,7 +218,7 @@ func ctIDMap(v any) *pyjson.Map {
 // one '_' or non-word character, with "i-" and 8 or 17 of [0-9a-z],
 // followed by the end, '_' or a non-word character.
 func ctStartsWithInstanceID(s string) bool {
-	if r, size := utf8.DecodeRuneInString(s); size > 0 && (r == '_' || !ctIsWord(r)) {
+	if r, size := utf8.DecodeRuneInString(s); size > 0 && (r == '_' || !isPyWordRune(r)) {
 		s = s[size:]
 	}
 	if !strings.HasPrefix(s, "i-") {
@@ -237,19 +236,11 @@ func ctStartsWithInstanceID(s string) bool {
 		if l == len(s) {
 			return true
 		}
-		if r, _ := utf8.DecodeRuneInString(s[l:]); r == '_' || !ctIsWord(r) {
+		if r, _ := utf8.DecodeRuneInString(s[l:]); r == '_' || !isPyWordRune(r) {
 			return true
 		}
 	}
 	return false
-}
-
-// ctIsWord is Python's Unicode \w for one character.
-func ctIsWord(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return unicode.IsLetter(r) || unicode.IsNumber(r)
 }
 
 // ctConvertTextIntoDict is es-loader's convert_text_into_dict applied to

@@ -214,16 +214,10 @@ func tidyFindingRuleName(d *pyjson.Map) {
 	if !ok {
 		return
 	}
-	tidy := strings.TrimRight(strings.TrimFunc(name, isPyWhitespace), ".")
+	tidy := strings.TrimRight(strings.TrimFunc(name, PyIsSpace), ".")
 	if tidy != name {
 		rule.Set("name", tidy)
 	}
-}
-
-// isPyWhitespace is Python's str.isspace() for one character: Go's
-// unicode.IsSpace plus the information separators U+001C..U+001F.
-func isPyWhitespace(r rune) bool {
-	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
 }
 
 // swapSourceDestination exchanges the source and destination objects, as

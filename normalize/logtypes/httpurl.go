@@ -152,7 +152,7 @@ func hasNonFragmentChar(s string) bool {
 		case '&', '(', ')', '{', '}', '@', '_', ';', '<', '>':
 			return true
 		}
-		if pyIsSpace(c) {
+		if PyIsSpace(c) {
 			return true
 		}
 	}
@@ -292,7 +292,7 @@ func parseXFF(xff string) []any {
 		} else {
 			xff = ""
 		}
-		item = pyStrip(item)
+		item = PyStrip(item)
 		if isPyIPAddress(item) {
 			out = append(out, item)
 		}
@@ -316,16 +316,23 @@ func SortedUniqueStrings(values []string) []any {
 	return out
 }
 
-// pyIsSpace is Python's str.isspace() for one character (what \s and
+// PyIsSpace is Python's str.isspace() for one character (what \s and
 // str.strip() use): Go's unicode.IsSpace plus the ASCII separators
 // U+001C..U+001F.
-func pyIsSpace(r rune) bool {
-	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
+func PyIsSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x1f:
+			return true
+		}
+		return false
+	}
+	return unicode.IsSpace(r)
 }
 
-// pyStrip is Python's str.strip().
-func pyStrip(s string) string {
-	return strings.TrimFunc(s, pyIsSpace)
+// PyStrip is Python's str.strip().
+func PyStrip(s string) string {
+	return strings.TrimFunc(s, PyIsSpace)
 }
 
 // isPyWordRune is a character of Python's Unicode \w (letters, numbers,

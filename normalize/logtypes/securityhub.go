@@ -266,7 +266,7 @@ func inspectorRule(d, productFields, ev *pyjson.Map) {
 			}
 			if strings.Contains(s, "Vulnerabilities") {
 				title, _ := d.GetString("Title")
-				if f := strings.FieldsFunc(title, isPyWhitespace); len(f) > 0 {
+				if f := strings.FieldsFunc(title, PyIsSpace); len(f) > 0 {
 					s += "/" + f[0]
 				}
 			}

@@ -68,6 +68,11 @@ type Normalizer struct {
 	parsers  map[string]logtypes.LineParser
 	rescues  map[string]logtypes.LineRescue
 	variants map[string]logtypes.LineVariant
+	fields   map[string]logtypes.FieldsParser
+	// compiled flat plans (flatplan.go); noFlat turns the flat path off,
+	// for the tests that compare it with the general one
+	flat   flatPlanCache
+	noFlat bool
 }
 
 // New returns a Normalizer for cfg.
@@ -85,6 +90,7 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 	n.parsers = map[string]logtypes.LineParser{}
 	n.rescues = map[string]logtypes.LineRescue{}
 	n.variants = map[string]logtypes.LineVariant{}
+	n.fields = map[string]logtypes.FieldsParser{}
 	if defaults, err := builtinConfig(); err == nil {
 		for _, lt := range cfg.Types {
 			def := defaults.Type(lt.Name)
@@ -99,6 +105,9 @@ func New(cfg *conf.Config, opts Options) *Normalizer {
 			}
 			if v, ok := logtypes.LookupLineVariant(lt.Name); ok {
 				n.variants[lt.Name] = v
+			}
+			if f, ok := logtypes.LookupFieldsParser(lt.Name); ok {
+				n.fields[lt.Name] = f
 			}
 		}
 	}

@@ -94,6 +94,9 @@ func (o *objectRun) readText(r io.Reader) error {
 }
 
 func (o *objectRun) textRecord(raw string, meta *recordMeta) error {
+	if meta == nil && o.textPlan() {
+		return o.flatTextRecord(raw)
+	}
 	fields, ok := o.matchPattern(raw)
 	if !ok {
 		o.res.Records++
@@ -118,6 +121,7 @@ func (o *objectRun) readCSV(r io.Reader) error {
 		return o.readDelimitedCSV(r)
 	}
 	var header, vals []string
+	var flat *flatPlan
 	return o.lines(r, func(n int, line []byte) error {
 		if header == nil {
 			for _, f := range strings.Fields(string(line)) {
@@ -126,11 +130,23 @@ func (o *objectRun) readCSV(r io.Reader) error {
 			if header == nil {
 				header = []string{}
 			}
+			if flat = o.n.flatPlanFor(o.lt, strings.Join(header, " "), header); flat != nil {
+				o.builder.flat.use(flat)
+			}
 			return nil
 		}
 		raw := logtypes.PyStrip(string(line))
 		if raw == "" {
 			return nil
+		}
+		if flat != nil {
+			f := &o.builder.flat.fields
+			f.Vals = appendFields(f.Vals[:0], raw)
+			if len(f.Vals) > len(header) {
+				f.Vals = f.Vals[:len(header)]
+			}
+			f.Null = 0
+			return o.handleFlat(raw)
 		}
 		vals = appendFields(vals[:0], raw)
 		m := pyjson.NewMap(len(header) + docExtraKeys)

@@ -40,6 +40,7 @@ type docBuilder struct {
 	accountV                any
 	regionBoxed             string
 	regionV                 any
+	flat                    flatState // the flat path's state (flatplan.go)
 	// account and region persist across records like es-loader's
 	// LogParser attributes: an envelope's owner/account overrides the key.
 	account string
@@ -287,34 +288,7 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 		if !found {
 			return time.Time{}, failf("no timestamp", "the record has no %s field", strings.Join(lt.TimestampKeys, " or "))
 		}
-		s, isStr := val.(string)
-		if !isStr {
-			switch val.(type) {
-			case pyjson.Number, int, int64, float64:
-				s = pyjson.Str(val)
-			default:
-				return time.Time{}, failf("unparsable timestamp", "%s is not a string or number", key)
-			}
-		}
-		if lt.TimestampNano && isStr {
-			s = truncateNanos(s)
-		}
-		for _, f := range b.formats {
-			if !isStr && !strings.Contains(f.String(), "epoch") {
-				continue // Python would raise TypeError for non-strings
-			}
-			if t, ok := f.Parse(s, b.o.now, lt.TimestampTZ); ok {
-				return t, nil
-			}
-		}
-		// A syslog-format type whose line carried an RFC 3339 time (rsyslog's
-		// high-precision format): es-loader fails the whole object here.
-		if isStr && hasSyslogFormat(lt.TimestampFormats) {
-			if t, ok := pytime.FromISOFormat(s, lt.TimestampTZ); ok && len(s) >= 19 && s[10] == 'T' {
-				return t, nil
-			}
-		}
-		return time.Time{}, failf("unparsable timestamp", "%s = %q does not match timestamp_format %s", key, truncateSample(s), strings.Join(lt.TimestampFormats, ", "))
+		return b.parseTimestamp(key, val)
 	}
 	if v, ok := d.Get("@timestamp"); ok && !rec.skip {
 		if s, ok := v.(string); ok {
@@ -333,6 +307,40 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 		}
 	}
 	return b.o.now, nil
+}
+
+// parseTimestamp reads the value of the timestamp key with the section's
+// timestamp_format(s).
+func (b *docBuilder) parseTimestamp(key string, val any) (time.Time, error) {
+	lt := b.lt
+	s, isStr := val.(string)
+	if !isStr {
+		switch val.(type) {
+		case pyjson.Number, int, int64, float64:
+			s = pyjson.Str(val)
+		default:
+			return time.Time{}, failf("unparsable timestamp", "%s is not a string or number", key)
+		}
+	}
+	if lt.TimestampNano && isStr {
+		s = truncateNanos(s)
+	}
+	for _, f := range b.formats {
+		if !isStr && !strings.Contains(f.String(), "epoch") {
+			continue // Python would raise TypeError for non-strings
+		}
+		if t, ok := f.Parse(s, b.o.now, lt.TimestampTZ); ok {
+			return t, nil
+		}
+	}
+	// A syslog-format type whose line carried an RFC 3339 time (rsyslog's
+	// high-precision format): es-loader fails the whole object here.
+	if isStr && hasSyslogFormat(lt.TimestampFormats) {
+		if t, ok := pytime.FromISOFormat(s, lt.TimestampTZ); ok && len(s) >= 19 && s[10] == 'T' {
+			return t, nil
+		}
+	}
+	return time.Time{}, failf("unparsable timestamp", "%s = %q does not match timestamp_format %s", key, truncateSample(s), strings.Join(lt.TimestampFormats, ", "))
 }
 
 // truncateNanos is timestamp_nano: cut a fraction of 7-9 digits to 6 when

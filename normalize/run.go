@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/objread"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
@@ -61,6 +62,10 @@ type objectRun struct {
 	slab pyjson.Slab
 	// scratch is reused for rendering @message
 	scratch []byte
+	// the flat path for text lines (flatplan.go)
+	textFlatSet bool
+	textGroups  []int
+	textParser  func(string, *logtypes.Fields) bool
 }
 
 func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emit Emit) *objectRun {
@@ -135,6 +140,11 @@ func (o *objectRun) readPlain(r io.Reader) error {
 func (o *objectRun) handle(rec *rawRecord) error {
 	o.res.Records++
 	doc, err := o.builder.build(rec)
+	return o.emitBuilt(doc, err)
+}
+
+// emitBuilt counts a record's outcome and emits its document.
+func (o *objectRun) emitBuilt(doc Document, err error) error {
 	if err != nil {
 		var ex *excluded
 		if errors.As(err, &ex) {

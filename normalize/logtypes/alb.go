@@ -13,6 +13,7 @@ import (
 
 func init() {
 	register("alb", transformALB)
+	registerFlat("alb", planALB)
 	registerLineRescue("alb", rescueALBRetries)
 }
 
@@ -87,4 +88,50 @@ func transformELBRequestURL(r *Record) error {
 	}
 	r.Doc.Child("url").Set("full", parts[1])
 	return nil
+}
+
+// planALB is transformALB for the flat path.
+func planALB(b FlatBinder) (FlatTransform, bool) {
+	url, _ := planELBRequestURL(b)
+	ports, related := b.Raw("target_port_list"), b.Field("related.ip")
+	return func(r *FlatRecord) {
+		url(r)
+		list, _ := r.Fields.Get(ports)
+		if !strings.Contains(list, " ") {
+			return
+		}
+		have, _ := r.List(related)
+		ips := append([]string(nil), have...)
+		for _, target := range strings.Fields(list) {
+			host := target
+			if i := strings.LastIndexByte(target, ':'); i > 0 {
+				host = strings.Trim(target[:i], "[]")
+			}
+			if ValidIP(host) {
+				ips = append(ips, host)
+			}
+		}
+		r.SetList(related, SortUnique(ips))
+	}, true
+}
+
+// planELBRequestURL is transformELBRequestURL for the flat path: url.full
+// is the second space-separated word of the request.
+func planELBRequestURL(b FlatBinder) (FlatTransform, bool) {
+	request, full := b.Raw("request"), b.Field("url.full")
+	return func(r *FlatRecord) {
+		req, ok := r.Fields.Get(request)
+		if !ok {
+			return
+		}
+		i := strings.IndexByte(req, ' ')
+		if i < 0 {
+			return
+		}
+		rest := req[i+1:]
+		if j := strings.IndexByte(rest, ' '); j >= 0 {
+			rest = rest[:j]
+		}
+		r.SetStr(full, rest)
+	}, true
 }

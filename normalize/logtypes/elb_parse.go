@@ -27,6 +27,9 @@ func init() {
 	registerLineParser("alb", parseALBLine)
 	registerLineParser("clb", parseCLBLine)
 	registerLineParser("nlb", parseNLBLine)
+	registerFieldsParser("alb", FieldsParser{Names: albNames, Parse: elbFieldsParser(albNames, parseALB)})
+	registerFieldsParser("clb", FieldsParser{Names: clbNames, Parse: elbFieldsParser(clbNames, parseCLB)})
+	registerFieldsParser("nlb", FieldsParser{Names: nlbNames, Parse: elbFieldsParser(nlbNames, parseNLB)})
 }
 
 // Character classes of the patterns, ASCII only: a byte >= 0x80 is in none
@@ -156,6 +159,19 @@ const lineMapExtra = 20
 // pyjson.Slab), as the engine does for regex matches; a slab is only ever
 // used by one line at a time.
 var elbSlabs = sync.Pool{New: func() any { return new(pyjson.Slab) }}
+
+// elbFieldsParser adapts a parser to the flat path's Fields.
+func elbFieldsParser(names []string, parse func(string, *elbFields) bool) func(string, *Fields) bool {
+	return func(line string, out *Fields) bool {
+		var f elbFields
+		if !parse(line, &f) {
+			return false
+		}
+		out.Vals = append(out.Vals[:0], f.v[:len(names)]...)
+		out.Null = f.null
+		return true
+	}
+}
 
 func (f *elbFields) toMap(names []string) *pyjson.Map {
 	m := pyjson.NewMap(len(names) + lineMapExtra)
@@ -663,12 +679,19 @@ const (
 // parseCLBLine is the [clb] log_pattern (which ends in $).
 func parseCLBLine(s string) (*pyjson.Map, bool) {
 	var f elbFields
+	if !parseCLB(s, &f) {
+		return nil, false
+	}
+	return f.toMap(clbNames), true
+}
+
+func parseCLB(s string, f *elbFields) bool {
 	i := 0
 	// timestamp, elb: `[^ ]+ `
 	for k := 0; k < 2; k++ {
 		j := elbToken(s, i)
 		if j <= i {
-			return nil, false
+			return false
 		}
 		f.v[k] = s[i:j]
 		i = j + 1
@@ -677,25 +700,25 @@ func parseCLBLine(s string) (*pyjson.Map, bool) {
 	// the digits at the end of the token.
 	j := elbToken(s, i)
 	if j < 0 {
-		return nil, false
+		return false
 	}
 	p := elbHostPort(s, i, j, elbDigit, ":", true)
 	if p < 0 || !elbAll(s[i:p], elbHexIP) {
-		return nil, false
+		return false
 	}
 	f.v[clbClientIP], f.v[clbClientIP+1] = s[i:p], s[p+1:j]
 	i = j + 1
 	// `(-|(?P<backend_ip>[0-9a-f.:]+):(?P<backend_port>[-0-9]+)) `
 	j = elbToken(s, i)
 	if j < 0 {
-		return nil, false
+		return false
 	}
 	if j == i+1 && s[i] == '-' {
 		f.null |= 1<<clbBackendIP | 1<<(clbBackendIP+1)
 	} else {
 		p = elbHostPort(s, i, j, elbDigDash, ":", true)
 		if p < 0 || !elbAll(s[i:p], elbHexIP) {
-			return nil, false
+			return false
 		}
 		f.v[clbBackendIP], f.v[clbBackendIP+1] = s[i:p], s[p+1:j]
 	}
@@ -704,39 +727,39 @@ func parseCLBLine(s string) (*pyjson.Map, bool) {
 	for k := clbFirstNum; k < clbRequest; k++ {
 		j := elbToken(s, i)
 		if j <= i || !elbAll(s[i:j], elbNum) {
-			return nil, false
+			return false
 		}
 		f.v[k] = s[i:j]
 		i = j + 1
 	}
 	if i >= len(s) || s[i] != '"' {
-		return nil, false
+		return false
 	}
 	i++
 	q := elbIndex(s, i, len(s), '"')
-	if q < 0 || !clbRequestParts(s, i, q, &f) {
-		return nil, false
+	if q < 0 || !clbRequestParts(s, i, q, f) {
+		return false
 	}
 	f.v[clbRequest] = s[i:q]
 	// ` (-|"(|(?P<useragent>.+))") (?P<ssl_cipher>[^ ]+) (?P<ssl_protocol>[^ ]+)$`:
 	// the last two tokens are fixed by the end of the line; the user
 	// agent (`.+`, greedy) is what lies between.
 	if q+2 >= len(s) || s[q+1] != ' ' {
-		return nil, false
+		return false
 	}
 	u := q + 2
 	l1 := strings.LastIndexByte(s, ' ')
 	if l1 < u || l1 == len(s)-1 {
-		return nil, false
+		return false
 	}
 	l2 := strings.LastIndexByte(s[:l1], ' ')
 	if l2 <= u || l2 == l1-1 {
-		return nil, false
+		return false
 	}
 	switch s[u] {
 	case '-':
 		if l2 != u+1 {
-			return nil, false
+			return false
 		}
 		f.null |= 1 << clbUA
 	case '"':
@@ -745,15 +768,15 @@ func parseCLBLine(s string) (*pyjson.Map, bool) {
 			break
 		}
 		if l2-1 <= u+1 || s[l2-1] != '"' || elbIndex(s, u+1, l2-1, '\n') >= 0 {
-			return nil, false
+			return false
 		}
 		f.v[clbUA] = s[u+1 : l2-1]
 	default:
-		return nil, false
+		return false
 	}
 	f.v[clbCipher] = s[l2+1 : l1]
 	f.v[clbSSLProto] = s[l1+1:]
-	return f.toMap(clbNames), true
+	return true
 }
 
 // clbRequestParts fills the sub-groups of the CLB request s[rs:q]:
@@ -827,12 +850,19 @@ const (
 // parseNLBLine is the [nlb] log_pattern.
 func parseNLBLine(s string) (*pyjson.Map, bool) {
 	var f elbFields
+	if !parseNLB(s, &f) {
+		return nil, false
+	}
+	return f.toMap(nlbNames), true
+}
+
+func parseNLB(s string, f *elbFields) bool {
 	i := 0
 	// five `[^ ]+ `
 	for k := 0; k < nlbClientIP; k++ {
 		j := elbToken(s, i)
 		if j <= i {
-			return nil, false
+			return false
 		}
 		f.v[k] = s[i:j]
 		i = j + 1
@@ -842,11 +872,11 @@ func parseNLBLine(s string) (*pyjson.Map, bool) {
 	for k := 0; k < 2; k++ {
 		j := elbToken(s, i)
 		if j < 0 {
-			return nil, false
+			return false
 		}
 		p := elbHostPort(s, i, j, elbDigit, ":", true)
 		if p < 0 || (k == 0 && !elbAll(s[i:p], elbHexIP)) {
-			return nil, false
+			return false
 		}
 		f.v[nlbClientIP+2*k], f.v[nlbClientIP+2*k+1] = s[i:p], s[p+1:j]
 		i = j + 1
@@ -857,13 +887,13 @@ func parseNLBLine(s string) (*pyjson.Map, bool) {
 	for k, c := range [4]uint16{elbDigit, elbDigit, elbDigDash, elbDigDash} {
 		j := elbToken(s, i)
 		if j <= i {
-			return nil, false
+			return false
 		}
 		t := s[i:j]
 		if (k == 1 || k == 2) && t == "-" {
 			f.null |= 1 << (nlbConnTime + k)
 		} else if !elbAll(t, c) {
-			return nil, false
+			return false
 		} else {
 			f.v[nlbConnTime+k] = t
 		}
@@ -873,7 +903,7 @@ func parseNLBLine(s string) (*pyjson.Map, bool) {
 	for k := nlbFirstOpt; k < nlbClientPref; k++ {
 		j := elbToken(s, i)
 		if j <= i {
-			return nil, false
+			return false
 		}
 		if j == i+1 && s[i] == '-' {
 			f.null |= 1 << k
@@ -887,7 +917,7 @@ func parseNLBLine(s string) (*pyjson.Map, bool) {
 	var p int
 	switch {
 	case i >= len(s) || s[i] == ' ':
-		return nil, false
+		return false
 	case s[i] == '-':
 		f.null |= 1 << nlbClientPref
 		p = i + 1
@@ -904,5 +934,5 @@ func parseNLBLine(s string) (*pyjson.Map, bool) {
 	} else {
 		f.null |= 1 << nlbCreation
 	}
-	return f.toMap(nlbNames), true
+	return true
 }

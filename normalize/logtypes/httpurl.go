@@ -305,8 +305,18 @@ func isPyIPAddress(s string) bool { return ValidIP(s) }
 
 // SortedUniqueStrings is Python's sorted(set(values)) for strings.
 func SortedUniqueStrings(values []string) []any {
+	values = SortUnique(values)
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
+
+// SortUnique is sorted(set(values)), in place.
+func SortUnique(values []string) []string {
 	sort.Strings(values)
-	out := make([]any, 0, len(values))
+	out := values[:0]
 	for i, v := range values {
 		if i > 0 && v == values[i-1] {
 			continue

@@ -11,7 +11,10 @@ import (
 // event.outcome from the action, network.transport from the protocol
 // number, lower-cases network.type, and marks Transit Gateway flow logs.
 
-func init() { register("vpcflowlogs", transformVPCFlowLogs) }
+func init() {
+	register("vpcflowlogs", transformVPCFlowLogs)
+	registerFlat("vpcflowlogs", planVPCFlowLogs)
+}
 
 // ianaTransport names the protocols es-loader names; others (ICMPv6 58
 // among them) stay unnamed, as in es-loader's output.
@@ -46,4 +49,34 @@ func transformVPCFlowLogs(r *Record) error {
 		d.Child("network").Set("type", strings.ToLower(t))
 	}
 	return nil
+}
+
+// planVPCFlowLogs is transformVPCFlowLogs for the flat path.
+func planVPCFlowLogs(b FlatBinder) (FlatTransform, bool) {
+	resourceType, protocol := b.Raw("resource_type"), b.Raw("protocol")
+	action, outcome := b.Field("event.action"), b.Field("event.outcome")
+	transport, netType := b.Field("network.transport"), b.Field("network.type")
+	return func(r *FlatRecord) {
+		if v, ok := r.Fields.Get(resourceType); ok && v != "" {
+			r.LogType = "transit-gateway"
+		} else {
+			a, _ := r.Str(action)
+			o := "unknown"
+			switch {
+			case strings.Contains(a, "ACCEPT"):
+				o = "success"
+			case strings.Contains(a, "REJECT"):
+				o = "failure"
+			}
+			r.SetStr(outcome, o)
+		}
+		if p, ok := r.Fields.Get(protocol); ok {
+			if t, ok := ianaTransport[p]; ok {
+				r.SetStr(transport, t)
+			}
+		}
+		if t, ok := r.Str(netType); ok {
+			r.SetStr(netType, strings.ToLower(t))
+		}
+	}, true
 }

@@ -12,9 +12,14 @@ import (
 // then the offset as ±HH:MM (±HH:MM:SS[.ffffff] when it has seconds).
 // Nanoseconds below the microsecond, which Python cannot hold, are dropped.
 func Isoformat(t time.Time) string {
-	c := localCivil(t)
 	var buf [48]byte
-	b := appendInt(buf[:0], c.year, 4)
+	return string(AppendIsoformat(buf[:0], t))
+}
+
+// AppendIsoformat appends Isoformat(t) to b.
+func AppendIsoformat(b []byte, t time.Time) []byte {
+	c := localCivil(t)
+	b = appendInt(b, c.year, 4)
 	b = append(b, '-')
 	b = appendInt(b, c.month, 2)
 	b = append(b, '-')
@@ -29,8 +34,7 @@ func Isoformat(t time.Time) string {
 		b = append(b, '.')
 		b = appendInt(b, c.micro, 6)
 	}
-	b = appendOffset(b, offsetUS(t))
-	return string(b)
+	return appendOffset(b, offsetUS(t))
 }
 
 // appendOffset is datetime's _format_offset with sep=':'.

@@ -1,0 +1,15 @@
+package normalize
+
+// WithoutFlatPlans turns the flat path off, so that tests can compare its
+// documents with the general path's.
+func WithoutFlatPlans(n *Normalizer) *Normalizer {
+	n.noFlat = true
+	return n
+}
+
+// FlatPlanned reports whether a log type's records with these field names
+// take the flat path.
+func FlatPlanned(n *Normalizer, logType string, names []string) bool {
+	lt := n.cfg.Type(logType)
+	return lt != nil && n.compileFlat(lt, names) != nil
+}

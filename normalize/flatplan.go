@@ -1,0 +1,676 @@
+package normalize
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/logtypes"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+	"github.com/siemloader/siemloader/normalize/pytime"
+)
+
+// A flat plan is the document of a log type compiled for records whose
+// fields are strings in a fixed order (text lines, CSV rows): where each
+// mapping reads from, which ECS field it fills, and the shape of the ECS
+// objects, all resolved once. Per record the engine fills slots and writes
+// JSON straight from them, with none of the maps, merges and clean-up
+// passes of the general path (docBuilder.build), whose documents it must
+// equal: flatplan_test.go runs both over the goldens, generated records and
+// fuzzed lines. Whatever the plan does not model (renames, field_prefix,
+// json_to_text, a doc_id field, own-log exclusion, envelopes, a transform
+// without a flat counterpart, ...) keeps the type on the general path.
+
+// flatPlan is immutable once compiled and shared by concurrent objects.
+type flatPlan struct {
+	names    []string
+	rawKeys  [][]byte // `"name":` per raw field
+	nslots   int
+	maps     []flatMapping
+	statics  []flatStatic
+	consts   []flatStatic // ecs.version, cloud.provider: set before mappings
+	tsIdx    int          // raw position of the timestamp key, -1: none
+	tsKey    string
+	top      []*flatNode // ECS objects after @id, in creation order
+	event    *flatNode   // event: module and ingested, then mapped fields
+	cloud    *flatNode   // nil when the document never has one
+	account  logtypes.Slot
+	region   logtypes.Slot
+	transfm  logtypes.FlatTransform
+	provider bool
+}
+
+type flatMapping struct {
+	slot       logtypes.Slot
+	alts       []int   // scalar: raw positions, the first non-empty wins
+	elems      [][]int // list: each element's alternatives
+	list       bool
+	validateIP bool
+}
+
+type flatStatic struct {
+	slot logtypes.Slot
+	s    string
+	list bool
+	l    []string // the one-element list of a list field, shared
+}
+
+// flatNode is an object or a leaf of the ECS part of the document.
+type flatNode struct {
+	name string
+	key  []byte // `"name":`
+	slot logtypes.Slot
+	kids []*flatNode
+}
+
+func (n *flatNode) child(name string) *flatNode {
+	for _, k := range n.kids {
+		if k.name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// flatPlanKey identifies a compiled plan: the section and the field names
+// (a CSV header; "" for a text pattern's groups).
+type flatPlanKey struct {
+	lt     *conf.LogType
+	header string
+}
+
+type flatPlanCache struct {
+	mu    sync.Mutex
+	plans map[flatPlanKey]*flatPlan // nil value: the type cannot be flat
+}
+
+func (n *Normalizer) flatPlanFor(lt *conf.LogType, header string, names []string) *flatPlan {
+	if n.noFlat {
+		return nil
+	}
+	c := &n.flat
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := flatPlanKey{lt, header}
+	if p, ok := c.plans[k]; ok {
+		return p
+	}
+	if c.plans == nil {
+		c.plans = map[flatPlanKey]*flatPlan{}
+	}
+	if len(c.plans) > 1024 {
+		clear(c.plans) // objects with ever-new headers: keep memory bounded
+	}
+	p := n.compileFlat(lt, names)
+	c.plans[k] = p
+	return p
+}
+
+// planBuilder compiles a plan; it is the transform's FlatBinder.
+type planBuilder struct {
+	p      *flatPlan
+	raw    map[string]int
+	root   flatNode
+	failed bool
+}
+
+func (b *planBuilder) Raw(name string) int {
+	if i, ok := b.raw[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// Field returns the slot of a dotted path, adding it to the shape. A path
+// that would make a leaf an object or the reverse cannot be modelled.
+func (b *planBuilder) Field(dotted string) logtypes.Slot {
+	return b.fieldPath(strings.Split(dotted, "."))
+}
+
+func (b *planBuilder) fieldPath(path []string) logtypes.Slot {
+	n := &b.root
+	for i, part := range path {
+		c := n.child(part)
+		last := i == len(path)-1
+		if c == nil {
+			c = &flatNode{name: part, key: pyjson.AppendQuoted(nil, part), slot: -1}
+			c.key = append(c.key, ':')
+			if last {
+				c.slot = logtypes.Slot(b.p.nslots)
+				b.p.nslots++
+			}
+			n.kids = append(n.kids, c)
+		} else if last != (c.slot >= 0) {
+			b.failed = true
+			return 0
+		}
+		n = c
+	}
+	return n.slot
+}
+
+func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
+	if lt.FieldPrefix != "" || len(lt.Renames) > 0 || len(lt.JSONToTextPaths) > 0 ||
+		lt.DocID != "" || lt.DocIDSuffix != "" || len(names) > 64 {
+		return nil
+	}
+	if _, ok := n.ignored[lt.Name]; ok {
+		return nil
+	}
+	if n.geo != nil && len(lt.GeoIP) > 0 {
+		return nil
+	}
+	p := &flatPlan{names: names, tsIdx: -1}
+	b := &planBuilder{p: p, raw: make(map[string]int, len(names))}
+	for i, name := range names {
+		if _, dup := b.raw[name]; dup || name == "" || name[0] == '@' {
+			return nil
+		}
+		b.raw[name] = i
+		k := pyjson.AppendQuoted(nil, name)
+		p.rawKeys = append(p.rawKeys, append(k, ':'))
+	}
+
+	switch len(lt.TimestampKeys) {
+	case 0:
+	case 1:
+		path := lt.TimestampPaths[0]
+		switch lt.TimestampKeys[0] {
+		case "cwe_timestamp", "cwl_timestamp", "file_timestamp":
+			return nil
+		}
+		if len(path) != 1 {
+			if _, ok := b.raw[path[0]]; ok {
+				return nil
+			}
+		} else {
+			p.tsIdx = b.Raw(path[0])
+		}
+		p.tsKey = lt.TimestampKeys[0]
+	default:
+		return nil
+	}
+
+	// the pipeline's event object comes first, then es-loader's ECS
+	// objects in the order they are created
+	p.event = &flatNode{name: "event", key: []byte(`"event":`), slot: -1}
+	b.root.kids = append(b.root.kids, p.event)
+	p.consts = append(p.consts, flatStatic{slot: b.Field("ecs.version"), s: lt.ECSVersion})
+	if lt.CloudProvider != "" {
+		p.provider = true
+		p.consts = append(p.consts, flatStatic{slot: b.Field("cloud.provider"), s: lt.CloudProvider})
+	}
+	resolve := func(alts [][]string) ([]int, bool) {
+		var out []int
+		for _, a := range alts {
+			i, isRaw := b.raw[a[0]]
+			if len(a) != 1 || a[0] == "event" {
+				if isRaw || a[0] == "event" || a[0][0] == '@' {
+					return nil, false // reads into a value, or into what the pipeline added
+				}
+				continue // never present
+			}
+			if isRaw {
+				out = append(out, i)
+			} else if a[0][0] == '@' {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	for i := range lt.ECS {
+		m := &lt.ECS[i]
+		fm := flatMapping{list: m.List, validateIP: m.ValidateIP}
+		if m.List {
+			for _, el := range m.Elements {
+				alts, ok := resolve(el)
+				if !ok {
+					return nil
+				}
+				fm.elems = append(fm.elems, alts)
+			}
+		} else {
+			alts, ok := resolve(m.Alternatives)
+			if !ok {
+				return nil
+			}
+			fm.alts = alts
+		}
+		fm.slot = b.fieldPath(m.Path)
+		p.maps = append(p.maps, fm)
+	}
+	p.cloud = b.root.child("cloud")
+	if p.cloud != nil {
+		if acc := p.cloud.child("account"); acc != nil && (len(acc.kids) != 1 || acc.kids[0].name != "id") {
+			return nil // the fallback replaces cloud.account whole
+		}
+		p.account = b.Field("cloud.account.id")
+		p.region = b.Field("cloud.region")
+	}
+	for _, st := range lt.StaticECS {
+		fs := flatStatic{slot: b.fieldPath(st.Path)}
+		switch v := st.Value.(type) {
+		case string:
+			fs.s = v
+		case []any:
+			if len(v) != 1 {
+				return nil
+			}
+			s, ok := v[0].(string)
+			if !ok {
+				return nil
+			}
+			fs.s, fs.list, fs.l = s, true, []string{s}
+		default:
+			return nil
+		}
+		p.statics = append(p.statics, fs)
+	}
+	if lt.HasScript() {
+		if _, ok := logtypes.Lookup(lt.Name); ok {
+			planner, ok := logtypes.LookupFlat(lt.Name)
+			if !ok {
+				return nil
+			}
+			t, ok := planner(b)
+			if !ok {
+				return nil
+			}
+			p.transfm = t
+		}
+	}
+	if p.cloud == nil {
+		p.cloud = b.root.child("cloud") // a transform's cloud.* field
+		if p.cloud != nil {
+			return nil // the fallback would not see it; keep the general path
+		}
+	}
+	if b.failed {
+		return nil
+	}
+	for _, k := range b.root.kids {
+		if _, clash := b.raw[k.name]; clash || k.name == "error" || k.name == "container" {
+			return nil
+		}
+	}
+	p.top = b.root.kids[1:]
+	return p
+}
+
+// flatState is the per-object working state of the flat path.
+type flatState struct {
+	plan   *flatPlan
+	fields logtypes.Fields
+	rec    logtypes.FlatRecord
+	lists  [][]string // per list mapping, reused
+}
+
+func (s *flatState) use(p *flatPlan) {
+	s.plan = p
+	s.rec.Fields = &s.fields
+	if len(s.lists) < len(p.maps) {
+		s.lists = make([][]string, len(p.maps))
+	}
+}
+
+// buildFlat is build for a flat record.
+func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error) {
+	s := &b.flat
+	p := s.plan
+	lt := b.lt
+	r := &s.rec
+	r.Reset(p.nslots)
+
+	ts, err := b.flatTimestamp(p, f)
+	if err != nil {
+		return Document{}, err
+	}
+	for _, c := range p.consts {
+		r.SetStr(c.slot, c.s)
+	}
+	for i := range p.maps {
+		m := &p.maps[i]
+		if !m.list {
+			for _, pos := range m.alts {
+				v, ok := f.Get(pos)
+				if !ok || v == "" {
+					continue
+				}
+				if !m.validateIP || ValidIP(v) {
+					r.SetStr(m.slot, v)
+				}
+				break
+			}
+			continue
+		}
+		vals := s.lists[i][:0]
+		for _, alts := range m.elems {
+			for _, pos := range alts {
+				v, ok := f.Get(pos)
+				if !ok || v == "" {
+					continue
+				}
+				if !m.validateIP || ValidIP(v) {
+					vals = append(vals, v)
+				}
+				break
+			}
+		}
+		s.lists[i] = vals
+		if len(vals) > 0 {
+			r.SetList(m.slot, logtypes.SortUnique(vals))
+		}
+	}
+	if p.cloud != nil && (p.provider || b.anySet(p.cloud)) {
+		acc, _, _, ok := r.Value(p.account)
+		switch {
+		case ok && acc != "":
+			if acc == "unknown" {
+				if b.account != "" {
+					r.SetStr(p.account, b.account)
+				} else {
+					r.Clear(p.account)
+				}
+			}
+		case b.account != "":
+			r.SetStr(p.account, b.account)
+		default:
+			r.SetStr(p.account, "unknown")
+		}
+		if _, _, _, ok := r.Value(p.region); !ok {
+			if b.region != "" {
+				r.SetStr(p.region, b.region)
+			} else {
+				r.SetStr(p.region, "unknown")
+			}
+		}
+	}
+	for _, st := range p.statics {
+		if st.list {
+			r.SetList(st.slot, st.l)
+		} else {
+			r.SetStr(st.slot, st.s)
+		}
+	}
+	if p.transfm != nil {
+		p.transfm(r)
+	}
+
+	sum := md5.Sum([]byte(raw))
+	var idBuf [32]byte
+	hex.Encode(idBuf[:], sum[:])
+
+	out := append(b.out[:0], '{')
+	first := true
+	member := func(key []byte) {
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		out = append(out, key...)
+	}
+	for i, key := range p.rawKeys {
+		if v, ok := f.Get(i); ok && keep(v) {
+			member(key)
+			out = pyjson.AppendQuoted(out, v)
+		}
+	}
+	if keep(raw) {
+		member(keyMessage)
+		out = pyjson.AppendQuoted(out, raw)
+	}
+	member(keyTimestamp)
+	out = append(out, '"')
+	out = pytime.AppendIsoformat(out, ts)
+	out = append(out, '"')
+	logType := lt.Name
+	if r.LogType != "" {
+		logType = r.LogType
+	}
+	if keep(logType) {
+		member(keyLogType)
+		out = pyjson.AppendQuoted(out, logType)
+	}
+	if keep(b.o.src.Bucket) {
+		member(keyBucket)
+		out = pyjson.AppendQuoted(out, b.o.src.Bucket)
+	}
+	if keep(b.o.src.Key) {
+		member(keyKey)
+		out = pyjson.AppendQuoted(out, b.o.src.Key)
+	}
+	// event: module and ingested, then what the mapping put there
+	member(p.event.key)
+	out = append(out, '{')
+	inner := true
+	if keep(lt.Name) {
+		out = append(out, `"module":`...)
+		out = pyjson.AppendQuoted(out, lt.Name)
+		inner = false
+	}
+	if ing, ok := b.ingested.(string); ok && keep(ing) {
+		if !inner {
+			out = append(out, ',')
+		}
+		out = append(out, `"ingested":`...)
+		out = pyjson.AppendQuoted(out, ing)
+		inner = false
+	}
+	out = b.appendKids(out, p.event, inner)
+	out = append(out, '}')
+	member(keyID)
+	out = append(out, '"')
+	out = append(out, idBuf[:]...)
+	out = append(out, '"')
+	for _, n := range p.top {
+		mark := len(out)
+		wasFirst := first
+		member(n.key)
+		var wrote bool
+		out, wrote = b.appendNode(out, n)
+		if !wrote {
+			out, first = out[:mark], wasFirst
+		}
+	}
+	out = append(out, '}')
+	b.out = out
+	if len(out) >= bigDocChars/6 {
+		// es-loader may cut long fields of a big document: the general
+		// path knows how
+		return b.build(&rawRecord{raw: raw, fields: b.flatToMap(f)})
+	}
+	b.rec = logtypes.Record{}
+	return Document{LogType: lt.Name, Index: b.indexName(&b.rec, ts), ID: string(idBuf[:]), Source: out}, nil
+}
+
+var (
+	keyMessage   = []byte(`"@message":`)
+	keyTimestamp = []byte(`"@timestamp":`)
+	keyLogType   = []byte(`"@log_type":`)
+	keyBucket    = []byte(`"@log_s3bucket":`)
+	keyKey       = []byte(`"@log_s3key":`)
+	keyID        = []byte(`"@id":`)
+)
+
+// keep is del_none for a string.
+func keep(s string) bool {
+	switch s {
+	case "", "-", "null", "[]":
+		return false
+	}
+	return true
+}
+
+func (b *docBuilder) anySet(n *flatNode) bool {
+	if n.slot >= 0 {
+		_, _, _, ok := b.flat.rec.Value(n.slot)
+		return ok
+	}
+	for _, k := range n.kids {
+		if b.anySet(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendNode writes a node's value; wrote is false when del_none would
+// leave nothing (an empty string, list or object).
+func (b *docBuilder) appendNode(out []byte, n *flatNode) ([]byte, bool) {
+	if n.slot >= 0 {
+		s, l, isList, ok := b.flat.rec.Value(n.slot)
+		switch {
+		case !ok:
+			return out, false
+		case !isList:
+			if !keep(s) {
+				return out, false
+			}
+			return pyjson.AppendQuoted(out, s), true
+		case len(l) == 0 || (len(l) == 1 && l[0] == ""):
+			return out, false
+		}
+		out = append(out, '[')
+		for i, v := range l {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = pyjson.AppendQuoted(out, v)
+		}
+		return append(out, ']'), true
+	}
+	mark := len(out)
+	out = append(out, '{')
+	out = b.appendKids(out, n, true)
+	if len(out) == mark+1 {
+		return out[:mark], false
+	}
+	return append(out, '}'), true
+}
+
+func (b *docBuilder) appendKids(out []byte, n *flatNode, first bool) []byte {
+	for _, k := range n.kids {
+		mark := len(out)
+		if !first {
+			out = append(out, ',')
+		}
+		out = append(out, k.key...)
+		var wrote bool
+		out, wrote = b.appendNode(out, k)
+		if wrote {
+			first = false
+		} else {
+			out = out[:mark]
+		}
+	}
+	return out
+}
+
+// flatTimestamp is timestamp for a flat record.
+func (b *docBuilder) flatTimestamp(p *flatPlan, f *logtypes.Fields) (time.Time, error) {
+	if p.tsKey == "" {
+		if b.o.fileTime != nil {
+			return *b.o.fileTime, nil
+		}
+		return b.o.now, nil
+	}
+	v, ok := f.Get(p.tsIdx)
+	if !ok || v == "" {
+		return time.Time{}, failf("no timestamp", "the record has no %s field", p.tsKey)
+	}
+	return b.parseTimestamp(p.tsKey, v)
+}
+
+// flatToMap is the record as the general path holds it.
+func (b *docBuilder) flatToMap(f *logtypes.Fields) *pyjson.Map {
+	names := b.flat.plan.names
+	m := pyjson.NewMap(len(names) + docExtraKeys)
+	for i, name := range names {
+		if i >= len(f.Vals) {
+			break
+		}
+		if f.Null&(1<<uint(i)) != 0 {
+			m.Set(name, nil)
+		} else {
+			m.Set(name, f.Vals[i])
+		}
+	}
+	return m
+}
+
+// textPlan sets up the flat path for the object's text lines, once; it
+// reports whether they take it.
+func (o *objectRun) textPlan() bool {
+	if o.textFlatSet {
+		return o.builder.flat.plan != nil
+	}
+	o.textFlatSet = true
+	pat := o.lt.LogPattern
+	if pat == nil {
+		return false
+	}
+	var names []string
+	o.textGroups = o.textGroups[:0]
+	for i, name := range pat.SubexpNames() {
+		if i > 0 && name != "" {
+			names = append(names, name)
+			o.textGroups = append(o.textGroups, i)
+		}
+	}
+	if fp, ok := o.n.fields[o.lt.Name]; ok && slices.Equal(fp.Names, names) {
+		o.textParser = fp.Parse
+	}
+	p := o.n.flatPlanFor(o.lt, "", names)
+	if p == nil {
+		return false
+	}
+	o.builder.flat.use(p)
+	return true
+}
+
+// flatTextRecord is textRecord on the flat path: the same order of
+// parsers as matchPattern (variant, hand-written parser, regex, rescue),
+// where a variant's or rescue's map goes the general way.
+func (o *objectRun) flatTextRecord(raw string) error {
+	if variant, ok := o.n.variants[o.lt.Name]; ok {
+		if m, ok := variant(raw); ok {
+			return o.handle(&rawRecord{raw: raw, fields: m})
+		}
+	}
+	f := &o.builder.flat.fields
+	if o.textParser != nil && o.textParser(raw, f) {
+		return o.handleFlat(raw)
+	}
+	if idx := o.lt.LogPattern.MatchSubmatchIndex(raw); idx != nil {
+		f.Vals = f.Vals[:0]
+		f.Null = 0
+		for k, g := range o.textGroups {
+			if idx[2*g] < 0 {
+				f.Vals = append(f.Vals, "")
+				f.Null |= 1 << uint(k)
+				continue
+			}
+			f.Vals = append(f.Vals, raw[idx[2*g]:idx[2*g+1]])
+		}
+		return o.handleFlat(raw)
+	}
+	if rescue, ok := o.n.rescues[o.lt.Name]; ok {
+		if m, ok := rescue(raw); ok {
+			return o.handle(&rawRecord{raw: raw, fields: m})
+		}
+	}
+	o.res.Records++
+	o.res.fail("line does not match log_pattern", truncateSample(raw))
+	return nil
+}
+
+// handleFlat is handle for the flat record in the builder's fields.
+func (o *objectRun) handleFlat(raw string) error {
+	o.res.Records++
+	doc, err := o.builder.buildFlat(raw, &o.builder.flat.fields)
+	return o.emitBuilt(doc, err)
+}

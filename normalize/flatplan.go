@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize/logtypes"
@@ -307,14 +308,70 @@ type flatState struct {
 	fields logtypes.Fields
 	rec    logtypes.FlatRecord
 	lists  [][]string // per list mapping, reused
+	// what follows @timestamp up to event's own fields is the same for
+	// every record of the object (unless a transform renames @log_type)
+	middle     []byte
+	eventEmpty bool
+	// records of an object mostly share their timestamp value
+	lastTS   []byte
+	lastTime time.Time
+	lastISO  []byte
+	ids      []byte // see idString
 }
 
-func (s *flatState) use(p *flatPlan) {
+func (b *docBuilder) useFlat(p *flatPlan) {
+	s := &b.flat
 	s.plan = p
 	s.rec.Fields = &s.fields
 	if len(s.lists) < len(p.maps) {
 		s.lists = make([][]string, len(p.maps))
 	}
+	s.lastTS, s.lastISO = s.lastTS[:0], s.lastISO[:0]
+	s.middle, s.eventEmpty = b.appendMiddle(s.middle[:0], b.lt.Name)
+}
+
+// idString returns id as a string carved from a shared chunk: one
+// allocation per 128 _ids instead of one each. The chunk's bytes are never
+// written again once handed out, so the strings stay valid for as long as
+// a caller keeps them.
+func (s *flatState) idString(id []byte) string {
+	if len(s.ids)+len(id) > cap(s.ids) {
+		s.ids = make([]byte, 0, 4096)
+	}
+	start := len(s.ids)
+	s.ids = append(s.ids, id...)
+	return unsafe.String(&s.ids[start], len(id))
+}
+
+// appendMiddle writes @log_type, the S3 bucket and key, and the start of
+// event with its module and ingested time.
+func (b *docBuilder) appendMiddle(out []byte, logType string) ([]byte, bool) {
+	for _, f := range [...]struct {
+		key []byte
+		v   string
+	}{{keyLogType, logType}, {keyBucket, b.o.src.Bucket}, {keyKey, b.o.src.Key}} {
+		if keep(f.v) {
+			out = append(out, ',')
+			out = append(out, f.key...)
+			out = pyjson.AppendQuoted(out, f.v)
+		}
+	}
+	out = append(out, `,"event":{`...)
+	empty := true
+	if keep(b.lt.Name) {
+		out = append(out, `"module":`...)
+		out = pyjson.AppendQuoted(out, b.lt.Name)
+		empty = false
+	}
+	if ing, ok := b.ingested.(string); ok && keep(ing) {
+		if !empty {
+			out = append(out, ',')
+		}
+		out = append(out, `"ingested":`...)
+		out = pyjson.AppendQuoted(out, ing)
+		empty = false
+	}
+	return out, empty
 }
 
 // buildFlat is build for a flat record.
@@ -400,7 +457,8 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 		p.transfm(r)
 	}
 
-	sum := md5.Sum([]byte(raw))
+	// md5 only reads its input: hash the line where it lies
+	sum := md5.Sum(unsafe.Slice(unsafe.StringData(raw), len(raw)))
 	var idBuf [32]byte
 	hex.Encode(idBuf[:], sum[:])
 
@@ -425,40 +483,15 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	}
 	member(keyTimestamp)
 	out = append(out, '"')
-	out = pytime.AppendIsoformat(out, ts)
+	out = append(out, s.lastISO...)
 	out = append(out, '"')
-	logType := lt.Name
+	inner := s.eventEmpty
 	if r.LogType != "" {
-		logType = r.LogType
-	}
-	if keep(logType) {
-		member(keyLogType)
-		out = pyjson.AppendQuoted(out, logType)
-	}
-	if keep(b.o.src.Bucket) {
-		member(keyBucket)
-		out = pyjson.AppendQuoted(out, b.o.src.Bucket)
-	}
-	if keep(b.o.src.Key) {
-		member(keyKey)
-		out = pyjson.AppendQuoted(out, b.o.src.Key)
-	}
-	// event: module and ingested, then what the mapping put there
-	member(p.event.key)
-	out = append(out, '{')
-	inner := true
-	if keep(lt.Name) {
-		out = append(out, `"module":`...)
-		out = pyjson.AppendQuoted(out, lt.Name)
-		inner = false
-	}
-	if ing, ok := b.ingested.(string); ok && keep(ing) {
-		if !inner {
-			out = append(out, ',')
-		}
-		out = append(out, `"ingested":`...)
-		out = pyjson.AppendQuoted(out, ing)
-		inner = false
+		var mid []byte
+		mid, inner = b.appendMiddle(nil, r.LogType)
+		out = append(out, mid...)
+	} else {
+		out = append(out, s.middle...)
 	}
 	out = b.appendKids(out, p.event, inner)
 	out = append(out, '}')
@@ -481,10 +514,10 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	if len(out) >= bigDocChars/6 {
 		// es-loader may cut long fields of a big document: the general
 		// path knows how
-		return b.build(&rawRecord{raw: raw, fields: b.flatToMap(f)})
+		return b.build(&rawRecord{raw: strings.Clone(raw), fields: b.flatToMap(f)})
 	}
 	b.rec = logtypes.Record{}
-	return Document{LogType: lt.Name, Index: b.indexName(&b.rec, ts), ID: string(idBuf[:]), Source: out}, nil
+	return Document{LogType: lt.Name, Index: b.indexName(&b.rec, ts), ID: s.idString(idBuf[:]), Source: out}, nil
 }
 
 var (
@@ -573,16 +606,27 @@ func (b *docBuilder) appendKids(out []byte, n *flatNode, first bool) []byte {
 // flatTimestamp is timestamp for a flat record.
 func (b *docBuilder) flatTimestamp(p *flatPlan, f *logtypes.Fields) (time.Time, error) {
 	if p.tsKey == "" {
+		t := b.o.now
 		if b.o.fileTime != nil {
-			return *b.o.fileTime, nil
+			t = *b.o.fileTime
 		}
-		return b.o.now, nil
+		b.flat.lastISO = pytime.AppendIsoformat(b.flat.lastISO[:0], t)
+		return t, nil
 	}
 	v, ok := f.Get(p.tsIdx)
 	if !ok || v == "" {
 		return time.Time{}, failf("no timestamp", "the record has no %s field", p.tsKey)
 	}
-	return b.parseTimestamp(p.tsKey, v)
+	s := &b.flat
+	if len(s.lastISO) > 0 && v == string(s.lastTS) {
+		return s.lastTime, nil
+	}
+	t, err := b.parseTimestampText(p.tsKey, v, true)
+	if err == nil {
+		s.lastTS, s.lastTime = append(s.lastTS[:0], v...), t
+		s.lastISO = pytime.AppendIsoformat(s.lastISO[:0], t)
+	}
+	return t, err
 }
 
 // flatToMap is the record as the general path holds it.
@@ -596,7 +640,7 @@ func (b *docBuilder) flatToMap(f *logtypes.Fields) *pyjson.Map {
 		if f.Null&(1<<uint(i)) != 0 {
 			m.Set(name, nil)
 		} else {
-			m.Set(name, f.Vals[i])
+			m.Set(name, strings.Clone(f.Vals[i]))
 		}
 	}
 	return m
@@ -628,16 +672,30 @@ func (o *objectRun) textPlan() bool {
 	if p == nil {
 		return false
 	}
-	o.builder.flat.use(p)
+	o.builder.useFlat(p)
 	return true
+}
+
+// borrowString views a line as a string without copying it. The flat path
+// reads lines this way: the reader reuses the bytes for the next line, so
+// whatever outlives the record (samples in the result, a cached timestamp,
+// the general path's maps) takes a copy first.
+func borrowString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // flatTextRecord is textRecord on the flat path: the same order of
 // parsers as matchPattern (variant, hand-written parser, regex, rescue),
-// where a variant's or rescue's map goes the general way.
+// where a variant's or rescue's map goes the general way. raw may be
+// borrowed (see borrowString).
 func (o *objectRun) flatTextRecord(raw string) error {
 	if variant, ok := o.n.variants[o.lt.Name]; ok {
 		if m, ok := variant(raw); ok {
+			raw = strings.Clone(raw)
+			m, _ = variant(raw)
 			return o.handle(&rawRecord{raw: raw, fields: m})
 		}
 	}
@@ -658,6 +716,7 @@ func (o *objectRun) flatTextRecord(raw string) error {
 		}
 		return o.handleFlat(raw)
 	}
+	raw = strings.Clone(raw)
 	if rescue, ok := o.n.rescues[o.lt.Name]; ok {
 		if m, ok := rescue(raw); ok {
 			return o.handle(&rawRecord{raw: raw, fields: m})

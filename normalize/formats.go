@@ -83,6 +83,14 @@ func (o *objectRun) readText(r io.Reader) error {
 		if n <= header {
 			return nil
 		}
+		if o.textPlan() {
+			// the flat path keeps nothing of the line beyond the record
+			raw := logtypes.PyStrip(borrowString(line))
+			if raw == "" {
+				return nil
+			}
+			return o.flatTextRecord(raw)
+		}
 		raw := logtypes.PyStrip(string(line))
 		if raw == "" {
 			// es-loader counts a blank line as a regex error; nothing is
@@ -131,15 +139,15 @@ func (o *objectRun) readCSV(r io.Reader) error {
 				header = []string{}
 			}
 			if flat = o.n.flatPlanFor(o.lt, strings.Join(header, " "), header); flat != nil {
-				o.builder.flat.use(flat)
+				o.builder.useFlat(flat)
 			}
 			return nil
 		}
-		raw := logtypes.PyStrip(string(line))
-		if raw == "" {
-			return nil
-		}
 		if flat != nil {
+			raw := logtypes.PyStrip(borrowString(line))
+			if raw == "" {
+				return nil
+			}
 			f := &o.builder.flat.fields
 			f.Vals = appendFields(f.Vals[:0], raw)
 			if len(f.Vals) > len(header) {
@@ -147,6 +155,10 @@ func (o *objectRun) readCSV(r io.Reader) error {
 			}
 			f.Null = 0
 			return o.handleFlat(raw)
+		}
+		raw := logtypes.PyStrip(string(line))
+		if raw == "" {
+			return nil
 		}
 		vals = appendFields(vals[:0], raw)
 		m := pyjson.NewMap(len(header) + docExtraKeys)

@@ -312,7 +312,6 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 // parseTimestamp reads the value of the timestamp key with the section's
 // timestamp_format(s).
 func (b *docBuilder) parseTimestamp(key string, val any) (time.Time, error) {
-	lt := b.lt
 	s, isStr := val.(string)
 	if !isStr {
 		switch val.(type) {
@@ -322,6 +321,13 @@ func (b *docBuilder) parseTimestamp(key string, val any) (time.Time, error) {
 			return time.Time{}, failf("unparsable timestamp", "%s is not a string or number", key)
 		}
 	}
+	return b.parseTimestampText(key, s, isStr)
+}
+
+// parseTimestampText is parseTimestamp for a value's text; isStr tells
+// whether the value was a string rather than a number.
+func (b *docBuilder) parseTimestampText(key, s string, isStr bool) (time.Time, error) {
+	lt := b.lt
 	if lt.TimestampNano && isStr {
 		s = truncateNanos(s)
 	}

@@ -10,6 +10,15 @@ import (
 // ValidIP is Python's ipaddress.ip_address(s) succeeding. Python refuses a
 // '%' inside an IPv6 scope id, which netip accepts.
 func ValidIP(s string) bool {
+	// Host names and "-" are common where an address may be; refusing
+	// them here spares netip the error it would allocate.
+	if !strings.Contains(s, ":") {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; (c < '0' || c > '9') && c != '.' {
+				return false
+			}
+		}
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return false

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"unicode/utf8"
 )
 
 // AppendJSON appends v as compact standard JSON for the bulk API: no
@@ -90,7 +91,38 @@ func appendJSON(dst []byte, v any, depth int) []byte {
 // lowercase \u00XX otherwise). Invalid UTF-8 bytes become U+FFFD so the
 // output is always valid JSON.
 func AppendQuoted(dst []byte, s string) []byte {
-	return appendPyJSONString(dst, s, false)
+	if !plainString(s) {
+		return appendPyJSONString(dst, s, false)
+	}
+	// most values: one growth check and one copy
+	n := len(dst)
+	dst = slices.Grow(dst, len(s)+2)[:n+len(s)+2]
+	dst[n] = '"'
+	copy(dst[n+1:], s)
+	dst[n+1+len(s)] = '"'
+	return dst
+}
+
+// plainString reports whether s is printable ASCII (DEL included) without
+// a quote or backslash, i.e. goes into a JSON string as it is. Whole words
+// where it can, the last one overlapping: short values are most of a
+// document and a byte loop would cost more than the copy.
+func plainString(s string) bool {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= utf8.RuneSelf || !jsonSafe[c] {
+				return false
+			}
+		}
+		return true
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if plainBits(load64(s[i:])) != 0 {
+			return false
+		}
+	}
+	return i == len(s) || plainBits(load64(s[len(s)-8:])) == 0
 }
 
 func appendJSONFloat(dst []byte, f float64) []byte {

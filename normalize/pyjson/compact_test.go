@@ -3,6 +3,7 @@ package pyjson
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -76,4 +77,38 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// AppendQuoted's word-at-a-time fast path must agree with the byte loop
+// for every special byte at every position of short and long strings.
+func TestAppendQuotedFastPath(t *testing.T) {
+	specials := []byte{0, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff, ' ', 'a'}
+	for n := 0; n <= 24; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range specials {
+				b := []byte(strings.Repeat("x", n))
+				b[pos] = c
+				s := string(b)
+				got := string(AppendQuoted([]byte("p"), s))
+				want := string(appendPyJSONString([]byte("p"), s, false))
+				if got != want {
+					t.Fatalf("len %d byte %#x at %d: %q, want %q", n, c, pos, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzAppendQuoted(f *testing.F) {
+	f.Add("plain value")
+	f.Add("with \"quotes\" and \\ and \t and é and \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := AppendQuoted(nil, s)
+		if want := appendPyJSONString(nil, s, false); string(got) != string(want) {
+			t.Fatalf("%q: %q, want %q", s, got, want)
+		}
+		if !json.Valid(got) {
+			t.Fatalf("%q: invalid JSON %q", s, got)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package pyjson
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxRenderDepth stops runaway recursion on a container that (through a
@@ -315,6 +317,13 @@ func appendPyJSONString(dst []byte, s string, ascii bool) []byte {
 	// Most values (addresses, numbers as text, names) need no escaping at
 	// all: find out in one tight pass and copy them whole.
 	i := 0
+	if !ascii {
+		// eight bytes at a time while nothing needs a look (plainWord
+		// lets DEL through, which only ensure_ascii escapes)
+		for i+8 <= len(s) && plainBits(load64(s[i:])) == 0 {
+			i += 8
+		}
+	}
 	for i < len(s) && asciiSafe[s[i]] {
 		i++
 	}
@@ -691,12 +700,24 @@ const (
 // plainWord reports whether eight bytes are all printable ASCII other than
 // '"' and '\\' (SWAR: a byte test on the whole word).
 func plainWord(b string) bool {
-	w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	return plainBits(load64(b)) == 0
+}
+
+// load64 reads the first eight bytes of s (which has at least eight) as
+// one word. binary.LittleEndian compiles to a single load where the
+// machine allows unaligned ones; byte order does not matter to plainBits,
+// which only tells whether any byte is special.
+func load64(s string) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
+}
+
+// plainBits is non-zero when a word holds a byte below 0x20, a quote, a
+// backslash or a byte of 0x80 and above.
+func plainBits(w uint64) uint64 {
 	ctl := (w - 0x20*lsb) & ^w
 	q := w ^ ('"' * lsb)
 	bs := w ^ ('\\' * lsb)
 	quote := (q - lsb) & ^q
 	back := (bs - lsb) & ^bs
-	return (ctl|quote|back|w)&msb == 0
+	return (ctl | quote | back | w) & msb
 }

@@ -28,17 +28,20 @@ import (
 
 // flatPlan is immutable once compiled and shared by concurrent objects.
 type flatPlan struct {
-	names    []string
-	rawKeys  [][]byte // `"name":` per raw field
-	nslots   int
-	maps     []flatMapping
-	statics  []flatStatic
-	consts   []flatStatic // ecs.version, cloud.provider: set before mappings
-	tsIdx    int          // raw position of the timestamp key, -1: none
-	tsKey    string
-	top      []*flatNode // ECS objects after @id, in creation order
-	event    *flatNode   // event: module and ingested, then mapped fields
-	cloud    *flatNode   // nil when the document never has one
+	names   []string
+	rawKeys [][]byte // `"name":` per raw field
+	nslots  int
+	maps    []flatMapping
+	statics []flatStatic
+	consts  []flatStatic // ecs.version, cloud.provider: set before mappings
+	tsIdx   int          // raw position of the timestamp key, -1: none
+	tsKey   string
+	top     []*flatNode // ECS objects after @id, in creation order
+	event   *flatNode   // event: module and ingested, then mapped fields
+	// the two trees as programs for render
+	eventOps []flatOp
+	topOps   []flatOp
+	cloud    *flatNode // nil when the document never has one
 	account  logtypes.Slot
 	region   logtypes.Slot
 	transfm  logtypes.FlatTransform
@@ -299,7 +302,105 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 		}
 	}
 	p.top = b.root.kids[1:]
+	p.eventOps = compileOps(nil, p.event.kids)
+	p.topOps = compileOps(nil, p.top)
 	return p
+}
+
+// flatOp is one step of writing the ECS part of a document: a leaf, or
+// the opening or closing of an object.
+type flatOp struct {
+	kind uint8
+	key  []byte
+	slot logtypes.Slot
+}
+
+const (
+	opLeaf = iota
+	opOpen
+	opClose
+)
+
+func compileOps(ops []flatOp, nodes []*flatNode) []flatOp {
+	for _, n := range nodes {
+		if n.slot >= 0 {
+			ops = append(ops, flatOp{kind: opLeaf, key: n.key, slot: n.slot})
+			continue
+		}
+		ops = append(ops, flatOp{kind: opOpen, key: n.key})
+		ops = compileOps(ops, n.kids)
+		ops = append(ops, flatOp{kind: opClose})
+	}
+	return ops
+}
+
+type renderFrame struct {
+	mark  int
+	first bool
+}
+
+// render writes ops' members into an open object; first tells whether it
+// has none yet. As del_none does, empty strings, lists and objects are left
+// out: an object is written first and taken back if nothing went into it.
+func (b *docBuilder) render(out []byte, ops []flatOp, first bool) []byte {
+	s := &b.flat
+	stack := s.stack[:0]
+	for i := range ops {
+		op := &ops[i]
+		switch op.kind {
+		case opLeaf:
+			str, list, isList, ok := s.rec.Value(op.slot)
+			if !ok {
+				continue
+			}
+			if !isList {
+				if !keep(str) {
+					continue
+				}
+				if !first {
+					out = append(out, ',')
+				}
+				out = append(out, op.key...)
+				out = s.quoter.Append(out, str)
+				first = false
+				continue
+			}
+			if len(list) == 0 || (len(list) == 1 && list[0] == "") {
+				continue
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			out = append(out, op.key...)
+			out = append(out, '[')
+			for j, v := range list {
+				if j > 0 {
+					out = append(out, ',')
+				}
+				out = s.quoter.Append(out, v)
+			}
+			out = append(out, ']')
+			first = false
+		case opOpen:
+			stack = append(stack, renderFrame{mark: len(out), first: first})
+			if !first {
+				out = append(out, ',')
+			}
+			out = append(out, op.key...)
+			out = append(out, '{')
+			first = true
+		case opClose:
+			fr := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if first {
+				out, first = out[:fr.mark], fr.first
+			} else {
+				out = append(out, '}')
+			}
+		}
+	}
+	s.stack = stack
+	return out
 }
 
 // flatState is the per-object working state of the flat path.
@@ -317,6 +418,8 @@ type flatState struct {
 	lastTime time.Time
 	lastISO  []byte
 	ids      []byte // see idString
+	quoter   pyjson.LineQuoter
+	stack    []renderFrame
 }
 
 func (b *docBuilder) useFlat(p *flatPlan) {
@@ -471,15 +574,17 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 		first = false
 		out = append(out, key...)
 	}
+	lq := &s.quoter
+	lq.Reset(raw)
 	for i, key := range p.rawKeys {
 		if v, ok := f.Get(i); ok && keep(v) {
 			member(key)
-			out = pyjson.AppendQuoted(out, v)
+			out = lq.Append(out, v)
 		}
 	}
 	if keep(raw) {
 		member(keyMessage)
-		out = pyjson.AppendQuoted(out, raw)
+		out = lq.Append(out, raw)
 	}
 	member(keyTimestamp)
 	out = append(out, '"')
@@ -493,22 +598,13 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	} else {
 		out = append(out, s.middle...)
 	}
-	out = b.appendKids(out, p.event, inner)
+	out = b.render(out, p.eventOps, inner)
 	out = append(out, '}')
 	member(keyID)
 	out = append(out, '"')
 	out = append(out, idBuf[:]...)
 	out = append(out, '"')
-	for _, n := range p.top {
-		mark := len(out)
-		wasFirst := first
-		member(n.key)
-		var wrote bool
-		out, wrote = b.appendNode(out, n)
-		if !wrote {
-			out, first = out[:mark], wasFirst
-		}
-	}
+	out = b.render(out, p.topOps, false)
 	out = append(out, '}')
 	b.out = out
 	if len(out) >= bigDocChars/6 {
@@ -549,58 +645,6 @@ func (b *docBuilder) anySet(n *flatNode) bool {
 		}
 	}
 	return false
-}
-
-// appendNode writes a node's value; wrote is false when del_none would
-// leave nothing (an empty string, list or object).
-func (b *docBuilder) appendNode(out []byte, n *flatNode) ([]byte, bool) {
-	if n.slot >= 0 {
-		s, l, isList, ok := b.flat.rec.Value(n.slot)
-		switch {
-		case !ok:
-			return out, false
-		case !isList:
-			if !keep(s) {
-				return out, false
-			}
-			return pyjson.AppendQuoted(out, s), true
-		case len(l) == 0 || (len(l) == 1 && l[0] == ""):
-			return out, false
-		}
-		out = append(out, '[')
-		for i, v := range l {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = pyjson.AppendQuoted(out, v)
-		}
-		return append(out, ']'), true
-	}
-	mark := len(out)
-	out = append(out, '{')
-	out = b.appendKids(out, n, true)
-	if len(out) == mark+1 {
-		return out[:mark], false
-	}
-	return append(out, '}'), true
-}
-
-func (b *docBuilder) appendKids(out []byte, n *flatNode, first bool) []byte {
-	for _, k := range n.kids {
-		mark := len(out)
-		if !first {
-			out = append(out, ',')
-		}
-		out = append(out, k.key...)
-		var wrote bool
-		out, wrote = b.appendNode(out, k)
-		if wrote {
-			first = false
-		} else {
-			out = out[:mark]
-		}
-	}
-	return out
 }
 
 // flatTimestamp is timestamp for a flat record.

@@ -367,8 +367,11 @@ func (o *objectRun) jsonRecord(v any, meta *recordMeta) error {
 	if lt.DocID != "" && len(lt.Renames) == 0 && docIDValue(m, lt.DocID) != "" {
 		// The _id comes from the record, so @message is only needed in the
 		// document: render it there directly as a JSON string.
+		// Borrowed, not copied: @message is only written into this
+		// record's document, which is serialized before the next record
+		// reuses the buffer.
 		o.scratch = pyjson.AppendDumpsQuoted(o.scratch[:0], m)
-		return o.handle(&rawRecord{quoted: pyjson.QuotedString(o.scratch), fields: m, meta: meta})
+		return o.handle(&rawRecord{quoted: pyjson.QuotedString(borrowString(o.scratch)), fields: m, meta: meta})
 	}
 	o.scratch = pyjson.AppendDumps(o.scratch[:0], m, false)
 	raw := string(o.scratch)

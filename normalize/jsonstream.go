@@ -1,10 +1,11 @@
 package normalize
 
 import (
-	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
@@ -125,22 +126,22 @@ func (s *jsonStream) valueEnd() (int, error) {
 		for ; i < s.end; i++ {
 			c := s.buf[i]
 			if inStr {
-				// jump to the next quote; a backslash before it means an
-				// escape, handled one at a time
-				q := bytes.IndexByte(s.buf[i:s.end], '"')
+				// jump to the next quote or backslash; an escape is
+				// stepped over one at a time
+				q := quoteOrBackslash(s.buf[i:s.end])
 				if q < 0 {
 					i = s.end
 					goto refill
 				}
-				if b := bytes.IndexByte(s.buf[i:i+q], '\\'); b >= 0 {
-					i += b + 1 // at the escaped byte; the loop's i++ skips it
+				i += q
+				if s.buf[i] == '\\' {
+					i++ // at the escaped byte; the loop's i++ skips it
 					if i >= s.end {
-						i -= 1
+						i-- // back to the backslash once more input is in
 						goto refill
 					}
 					continue
 				}
-				i += q
 				inStr = false
 				if depth == 0 {
 					return i + 1, nil
@@ -308,4 +309,27 @@ func (s *jsonStream) streamArray(onElem func(any) error) error {
 			return s.errAt(fmt.Errorf("expecting ',' delimiter, found %q", c))
 		}
 	}
+}
+
+// quoteOrBackslash is the index of the first '"' or '\\' in b, or -1.
+// Strings in records are short and many: eight bytes per step, one pass
+// for both bytes, beats two IndexByte calls per string.
+func quoteOrBackslash(b []byte) int {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs := w^('"'*lsb), w^('\\'*lsb)
+		// the lowest flagged byte is always a true match: the trick's
+		// false positives only sit above one
+		if m := ((q-lsb)&^q | (bs-lsb)&^bs) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '"' || b[i] == '\\' {
+			return i
+		}
+	}
+	return -1
 }

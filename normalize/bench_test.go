@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siemloader/siemloader/normalize"
 )
@@ -37,10 +38,22 @@ func bulkSink(buf *bytes.Buffer) normalize.Emit {
 const cliGCPercent = 400
 
 func benchObject(b *testing.B, key string, body []byte, records int) {
+	benchWith(b, newNormalizer(b, ""), key, body, records)
+}
+
+// benchObjectGeoIP is benchObject with GeoIP on (the shared test
+// databases: small, so lookups cost less than with GeoLite2's).
+func benchObjectGeoIP(b *testing.B, key string, body []byte, records int) {
+	shared := sharedDir(b)
+	cfg := newNormalizer(b, "").Config()
+	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }, GeoIP: goldenGeoIP(b, shared)})
+	benchWith(b, n, key, body, records)
+}
+
+func benchWith(b *testing.B, n *normalize.Normalizer, key string, body []byte, records int) {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(cliGCPercent))
 	}
-	n := newNormalizer(b, "")
 	var buf bytes.Buffer
 	sink := bulkSink(&buf)
 	b.SetBytes(int64(len(body)))
@@ -84,6 +97,11 @@ func BenchmarkCloudTrailObject(b *testing.B) {
 	benchObject(b, ctKey, gz(b, string(cloudTrailObject(n))), n)
 }
 
+func BenchmarkCloudTrailObjectGeoIP(b *testing.B) {
+	const n = 2000
+	benchObjectGeoIP(b, ctKey, gz(b, string(cloudTrailObject(n))), n)
+}
+
 const vpcKey = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_abcd.log.gz"
 
 func vpcFlowObject(lines int) []byte {
@@ -105,6 +123,11 @@ func BenchmarkVPCFlowObject(b *testing.B) {
 	benchObject(b, vpcKey, gz(b, string(vpcFlowObject(n))), n)
 }
 
+func BenchmarkVPCFlowObjectGeoIP(b *testing.B) {
+	const n = 20000
+	benchObjectGeoIP(b, vpcKey, gz(b, string(vpcFlowObject(n))), n)
+}
+
 const albKey = "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/05/20/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.50dc6c495c0c9188_20240520T1000Z_10.0.0.1_abcdefgh.log.gz"
 
 func albObject(lines int) []byte {
@@ -119,6 +142,11 @@ func albObject(lines int) []byte {
 func BenchmarkALBObject(b *testing.B) {
 	const n = 20000
 	benchObject(b, albKey, gz(b, string(albObject(n))), n)
+}
+
+func BenchmarkALBObjectGeoIP(b *testing.B) {
+	const n = 20000
+	benchObjectGeoIP(b, albKey, gz(b, string(albObject(n))), n)
 }
 
 // ctStream produces a CloudTrail object of the given uncompressed size

@@ -46,6 +46,15 @@ type flatPlan struct {
 	region   logtypes.Slot
 	transfm  logtypes.FlatTransform
 	provider bool
+	geo      []flatGeo
+	nfrags   int
+}
+
+// flatGeo is one field of the section's geoip list: the slot of its ip and
+// the fragments that take its geo and as objects.
+type flatGeo struct {
+	ip      logtypes.Slot
+	geo, as int
 }
 
 type flatMapping struct {
@@ -69,6 +78,7 @@ type flatNode struct {
 	key  []byte // `"name":`
 	slot logtypes.Slot
 	kids []*flatNode
+	frag int // >= 0: a pre-rendered JSON value (GeoIP), see flatState.frags
 }
 
 func (n *flatNode) child(name string) *flatNode {
@@ -141,7 +151,7 @@ func (b *planBuilder) fieldPath(path []string) logtypes.Slot {
 		c := n.child(part)
 		last := i == len(path)-1
 		if c == nil {
-			c = &flatNode{name: part, key: pyjson.AppendQuoted(nil, part), slot: -1}
+			c = &flatNode{name: part, key: pyjson.AppendQuoted(nil, part), slot: -1, frag: -1}
 			c.key = append(c.key, ':')
 			if last {
 				c.slot = logtypes.Slot(b.p.nslots)
@@ -163,9 +173,6 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 		return nil
 	}
 	if _, ok := n.ignored[lt.Name]; ok {
-		return nil
-	}
-	if n.geo != nil && len(lt.GeoIP) > 0 {
 		return nil
 	}
 	p := &flatPlan{names: names, tsIdx: -1}
@@ -201,7 +208,7 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 
 	// the pipeline's event object comes first, then es-loader's ECS
 	// objects in the order they are created
-	p.event = &flatNode{name: "event", key: []byte(`"event":`), slot: -1}
+	p.event = &flatNode{name: "event", key: []byte(`"event":`), slot: -1, frag: -1}
 	b.root.kids = append(b.root.kids, p.event)
 	p.consts = append(p.consts, flatStatic{slot: b.Field("ecs.version"), s: lt.ECSVersion})
 	if lt.CloudProvider != "" {
@@ -296,6 +303,28 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 	if b.failed {
 		return nil
 	}
+	if n.geo != nil {
+		// es-loader merges geo and as into each field that has an ip
+		for _, f := range lt.GeoIP {
+			obj := b.root.child(f)
+			if obj == nil {
+				continue // no document has it
+			}
+			ip := obj.child("ip")
+			if obj.slot >= 0 || obj.child("geo") != nil || obj.child("as") != nil {
+				return nil
+			}
+			if ip == nil || ip.slot < 0 {
+				continue
+			}
+			g := flatGeo{ip: ip.slot, geo: p.nfrags, as: p.nfrags + 1}
+			p.nfrags += 2
+			obj.kids = append(obj.kids,
+				&flatNode{name: "geo", key: []byte(`"geo":`), slot: -1, frag: g.geo},
+				&flatNode{name: "as", key: []byte(`"as":`), slot: -1, frag: g.as})
+			p.geo = append(p.geo, g)
+		}
+	}
 	for _, k := range b.root.kids {
 		if _, clash := b.raw[k.name]; clash || k.name == "error" || k.name == "container" {
 			return nil
@@ -319,10 +348,15 @@ const (
 	opLeaf = iota
 	opOpen
 	opClose
+	opFrag // slot is the index of a pre-rendered value
 )
 
 func compileOps(ops []flatOp, nodes []*flatNode) []flatOp {
 	for _, n := range nodes {
+		if n.frag >= 0 {
+			ops = append(ops, flatOp{kind: opFrag, key: n.key, slot: logtypes.Slot(n.frag)})
+			continue
+		}
 		if n.slot >= 0 {
 			ops = append(ops, flatOp{kind: opLeaf, key: n.key, slot: n.slot})
 			continue
@@ -381,6 +415,17 @@ func (b *docBuilder) render(out []byte, ops []flatOp, first bool) []byte {
 			}
 			out = append(out, ']')
 			first = false
+		case opFrag:
+			frag := s.frags[op.slot]
+			if len(frag) == 0 {
+				continue
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			out = append(out, op.key...)
+			out = append(out, frag...)
+			first = false
 		case opOpen:
 			stack = append(stack, renderFrame{mark: len(out), first: first})
 			if !first {
@@ -420,7 +465,12 @@ type flatState struct {
 	ids      []byte // see idString
 	quoter   pyjson.LineQuoter
 	stack    []renderFrame
+	frags    [][]byte // GeoIP objects of this record, rendered
+	geoCache map[string]geoFragments
 }
+
+// geoFragments are the rendered geo and as objects of one address.
+type geoFragments struct{ geo, as []byte }
 
 func (b *docBuilder) useFlat(p *flatPlan) {
 	s := &b.flat
@@ -430,6 +480,10 @@ func (b *docBuilder) useFlat(p *flatPlan) {
 		s.lists = make([][]string, len(p.maps))
 	}
 	s.lastTS, s.lastISO = s.lastTS[:0], s.lastISO[:0]
+	if cap(s.frags) < p.nfrags {
+		s.frags = make([][]byte, p.nfrags)
+	}
+	s.frags = s.frags[:p.nfrags]
 	s.middle, s.eventEmpty = b.appendMiddle(s.middle[:0], b.lt.Name)
 }
 
@@ -558,6 +612,9 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	}
 	if p.transfm != nil {
 		p.transfm(r)
+	}
+	if len(p.geo) > 0 {
+		b.flatGeoIP(p)
 	}
 
 	// md5 only reads its input: hash the line where it lies
@@ -776,4 +833,46 @@ func (o *objectRun) handleFlat(raw string) error {
 	o.res.Records++
 	doc, err := o.builder.buildFlat(raw, &o.builder.flat.fields)
 	return o.emitBuilt(doc, err)
+}
+
+// flatGeoIP fills the record's geo and as fragments, rendering each
+// address's objects once (an object's records share few addresses).
+func (b *docBuilder) flatGeoIP(p *flatPlan) {
+	s := &b.flat
+	for _, g := range p.geo {
+		s.frags[g.geo], s.frags[g.as] = nil, nil
+		ip, ok := s.rec.Str(g.ip)
+		if !ok {
+			continue
+		}
+		f, ok := s.geoCache[ip]
+		if !ok {
+			if s.geoCache == nil || len(s.geoCache) >= 4096 {
+				s.geoCache = make(map[string]geoFragments)
+			}
+			// the address may be borrowed from the line; the caches
+			// (this one and the GeoIP reader's) keep it
+			ip = strings.Clone(ip)
+			geo, as := b.o.n.geo.Lookup(ip)
+			f = geoFragments{geo: renderClean(geo), as: renderClean(as)}
+			s.geoCache[ip] = f
+		}
+		s.frags[g.geo], s.frags[g.as] = f.geo, f.as
+	}
+}
+
+// renderClean is a GeoIP object as the document holds it after del_none:
+// nil when nothing is left.
+func renderClean(m *pyjson.Map) []byte {
+	if m == nil {
+		return nil
+	}
+	wrap := pyjson.NewMap(1)
+	wrap.Set("v", m)
+	delNone(wrap)
+	v, ok := wrap.Get("v")
+	if !ok {
+		return nil
+	}
+	return pyjson.AppendJSON(nil, v)
 }

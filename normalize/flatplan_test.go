@@ -3,11 +3,13 @@ package normalize_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siemloader/siemloader/normalize"
 )
@@ -107,9 +109,38 @@ func TestFlatPlanCompiles(t *testing.T) {
 	}
 }
 
+// geoPair is flatPair with the shared test GeoIP databases.
+func geoPair(t testing.TB, shared string) (flat, general *normalize.Normalizer) {
+	cfg := newNormalizer(t, "").Config()
+	opts := normalize.Options{Now: func() time.Time { return goldenNow }, GeoIP: goldenGeoIP(t, shared)}
+	return normalize.New(cfg, opts), normalize.WithoutFlatPlans(normalize.New(cfg, opts))
+}
+
 func TestFlatPlanMatchesGeneralOnSamples(t *testing.T) {
 	shared := sharedDir(t)
-	flat, general := flatPair(t, "")
+	t.Run("GeoIP off", func(t *testing.T) {
+		flat, general := flatPair(t, "")
+		compareSamples(t, shared, flat, general)
+	})
+	t.Run("GeoIP on", func(t *testing.T) {
+		flat, general := geoPair(t, shared)
+		if !normalize.FlatPlanned(flat, "vpcflowlogs", strings.Fields("srcaddr dstaddr end")) {
+			t.Fatal("GeoIP keeps VPC flow logs off the flat path")
+		}
+		compareSamples(t, shared, flat, general)
+		// addresses the test databases know, in every position
+		var sb strings.Builder
+		sb.WriteString("version srcaddr dstaddr srcport dstport protocol action end\n")
+		for _, a := range []string{"81.2.69.142", "89.160.20.128", "2001:480::1", "216.160.83.56", "10.0.0.1", "175.16.199.1", "2a02:cf40::1", "1.128.0.1"} {
+			for _, b := range []string{"89.160.20.112", "67.43.156.1", "-", "81.2.69.160"} {
+				fmt.Fprintf(&sb, "2 %s %s 1 2 6 ACCEPT 1716163260\n", a, b)
+			}
+		}
+		compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: vpcKey}, []byte(sb.String()))
+	})
+}
+
+func compareSamples(t *testing.T, shared string, flat, general *normalize.Normalizer) {
 	docs := 0
 	for _, lt := range flatTypes {
 		root := filepath.Join(shared, "samples", lt)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -43,8 +44,10 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		geoCity = fl.String("geoip-city", "", "MaxMind GeoLite2/GeoIP2 City database (.mmdb) for the geoip fields")
 		geoASN  = fl.String("geoip-asn", "", "MaxMind GeoLite2/GeoIP2 ASN database (.mmdb) for the geoip fields")
 		configs stringList
+		exclude stringList
 	)
 	fl.Var(&configs, "config", "user.ini layered over aws.ini (repeatable, later wins)")
+	fl.Var(&exclude, "exclude", "skip files of a folder whose name or key matches this glob, e.g. '*.md' or 'tmp/*' (repeatable)")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: siemloader load [flags] PATH...\n\n"+
 			"A file is one S3 object (its key is --s3-key, else its path); a folder is walked\n"+
@@ -82,7 +85,13 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		}
 		nowFn = func() time.Time { return t }
 	}
-	jobs, err := collectJobs(paths, *key)
+	for _, g := range exclude {
+		if _, err := path.Match(g, ""); err != nil {
+			fmt.Fprintf(stderr, "siemloader: --exclude %q: %v\n", g, err)
+			return 2
+		}
+	}
+	jobs, err := collectJobs(paths, *key, exclude)
 	if err != nil {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
@@ -168,7 +177,8 @@ func loadOne(n *normalize.Normalizer, j loadJob, bucket, logType string, out *bu
 }
 
 // collectJobs expands folders; a single file may take its key from --s3-key.
-func collectJobs(paths []string, key string) ([]loadJob, error) {
+// Files of a folder whose name matches an exclude glob are skipped.
+func collectJobs(paths []string, key string, exclude []string) ([]loadJob, error) {
 	var jobs []loadJob
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -203,6 +213,9 @@ func collectJobs(paths []string, key string) ([]loadJob, error) {
 			if err != nil {
 				return err
 			}
+			if excluded(d.Name(), exclude) || excluded(filepath.ToSlash(rel), exclude) {
+				return nil
+			}
 			jobs = append(jobs, loadJob{path: path, key: filepath.ToSlash(rel)})
 			return nil
 		})
@@ -211,6 +224,15 @@ func collectJobs(paths []string, key string) ([]loadJob, error) {
 		}
 	}
 	return jobs, nil
+}
+
+func excluded(name string, globs []string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // progress draws a one-line bar on a terminal for multi-object runs.

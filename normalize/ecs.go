@@ -227,27 +227,81 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 	return logtypes.SortedUniqueStrings(vals), true
 }
 
+// textGroup is json_to_text's paths under one top-level field: a record
+// without the field skips them all (CloudTrail lists 35 paths under four
+// fields), and the others are looked up from it.
+type textGroup struct {
+	root  string
+	paths [][]string
+	// whole: a path is the field itself, which may turn into text
+	// before the others are looked up; those then start from the document
+	whole bool
+}
+
+func groupTextPaths(paths [][]string) []textGroup {
+	var groups []textGroup
+	at := map[string]int{}
+	for _, p := range paths {
+		i, ok := at[p[0]]
+		if !ok {
+			i = len(groups)
+			at[p[0]] = i
+			groups = append(groups, textGroup{root: p[0]})
+		}
+		groups[i].paths = append(groups[i].paths, p)
+		groups[i].whole = groups[i].whole || len(p) == 1
+	}
+	return groups
+}
+
+// jsonToTextGrouped is jsonToText over grouped paths.
+func jsonToTextGrouped(d *pyjson.Map, groups []textGroup) {
+	for i := range groups {
+		g := &groups[i]
+		rv, ok := d.Get(g.root)
+		if !ok || rv == nil {
+			continue
+		}
+		root, isMap := rv.(*pyjson.Map)
+		if !isMap || g.whole {
+			jsonToText(d, g.paths)
+			continue
+		}
+		for _, path := range g.paths {
+			if v, ok := pyjson.Dig(root, path[1:]); ok {
+				toText(d, path, v)
+			}
+		}
+	}
+}
+
 // jsonToText is es-loader's clean_multi_type_field: fields that are JSON in
 // some records and text in others become text (Python str()/repr()).
 func jsonToText(d *pyjson.Map, paths [][]string) {
 	for _, path := range paths {
-		v, ok := pyjson.Dig(d, path)
-		if !ok || !pyjson.Truthy(v) {
-			continue
+		if v, ok := pyjson.Dig(d, path); ok {
+			toText(d, path, v)
 		}
-		var s string
-		switch x := v.(type) {
-		case string:
-			if strings.Contains(x, "{") {
-				s = pyjson.Repr(x)
-			} else {
-				s = x
-			}
-		default:
-			s = pyjson.Str(x)
-		}
-		pyjson.MergeAt(d, s, path)
 	}
+}
+
+// toText replaces the value v found at path with its text.
+func toText(d *pyjson.Map, path []string, v any) {
+	if !pyjson.Truthy(v) {
+		return
+	}
+	var s string
+	switch x := v.(type) {
+	case string:
+		if strings.Contains(x, "{") {
+			s = pyjson.Repr(x)
+		} else {
+			s = x
+		}
+	default:
+		s = pyjson.Str(x)
+	}
+	pyjson.MergeAt(d, s, path)
 }
 
 // delNone is es-loader's del_none: drop None, "", "-", "null", "[]", {}, []

@@ -103,7 +103,7 @@ func (s *jsonStream) next() (any, error) {
 	}
 	own := make([]byte, end-s.pos)
 	copy(own, s.buf[s.pos:end])
-	v, n, derr := pyjson.DecodeOwned(own, 0, &s.slab)
+	v, n, derr := pyjson.DecodeOwnedRoom(own, 0, &s.slab, docExtraKeys)
 	if derr != nil {
 		return nil, s.errAt(derr)
 	}

@@ -41,6 +41,7 @@ type docBuilder struct {
 	regionBoxed             string
 	regionV                 any
 	flat                    flatState // the flat path's state (flatplan.go)
+	textGroups              []textGroup
 	// account and region persist across records like es-loader's
 	// LogParser attributes: an envelope's owner/account overrides the key.
 	account string
@@ -55,6 +56,7 @@ func (b *docBuilder) init(o *objectRun) {
 	}
 	b.ingested = pytime.Isoformat(o.now)
 	b.ecsRoots, b.directECS = ecsRoots(o.lt)
+	b.textGroups = groupTextPaths(o.lt.JSONToTextPaths)
 	for _, f := range o.lt.TimestampFormats {
 		// conf validated the formats of types that have timestamp keys;
 		// one that does not compile never matches, as in es-loader
@@ -176,7 +178,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		d.Child("error").Set("message", rec.errorMsg)
 	}
 
-	jsonToText(d, lt.JSONToTextPaths)
+	jsonToTextGrouped(d, b.textGroups)
 	b.mapECS(d, meta)
 
 	b.rec = logtypes.Record{Doc: d, Type: lt, Now: b.o.now}

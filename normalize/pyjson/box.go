@@ -29,6 +29,9 @@ const slabChunk = 32
 type Slab struct {
 	chunk []string
 	maps  []smallMap
+	big   []Map
+	keys  []string
+	vals  []any
 }
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {
@@ -64,6 +67,39 @@ func (s *Slab) Map(n int) *Map {
 	sm.m.keys = sm.keys[:0:inlineCap]
 	sm.m.vals = sm.vals[:0:inlineCap]
 	return &sm.m
+}
+
+// Larger maps come from chunks too: the Map itself and its key and value
+// storage, carved with their capacity capped so that growing one copies
+// it out instead of overwriting a neighbour.
+const (
+	slabArena   = 512 // keys (and values) per storage chunk
+	slabMaxKeys = 64  // beyond this a map gets its own allocation
+)
+
+// mapCap returns an empty map with room for n keys.
+func (s *Slab) mapCap(n int) *Map {
+	if n <= inlineCap {
+		return s.Map(n)
+	}
+	if n > slabMaxKeys {
+		return NewMap(n)
+	}
+	if len(s.big) == cap(s.big) {
+		s.big = make([]Map, 0, slabChunk)
+	}
+	if cap(s.keys)-len(s.keys) < n {
+		s.keys = make([]string, 0, slabArena)
+		s.vals = make([]any, 0, slabArena)
+	}
+	s.big = append(s.big, Map{})
+	m := &s.big[len(s.big)-1]
+	at := len(s.keys)
+	s.keys = s.keys[:at+n]
+	s.vals = s.vals[:at+n]
+	m.keys = s.keys[at : at : at+n]
+	m.vals = s.vals[at : at : at+n]
+	return m
 }
 
 // ChildIn is Child with the new map taken from s.

@@ -125,9 +125,12 @@ type decoder struct {
 	// are boxed from slab (DecodeOwned).
 	owned bool
 	slab  *Slab
-	vals  []any
-	keys  []string
-	buf   []byte
+	// room: spare capacity given to the outermost object, for the keys
+	// the caller will add (DecodeOwnedRoom)
+	room int
+	vals []any
+	keys []string
+	buf  []byte
 }
 
 var decoderPool = sync.Pool{New: func() any {
@@ -138,6 +141,12 @@ var decoderPool = sync.Pool{New: func() any {
 // modified afterwards, because decoded strings share its memory. That
 // saves a copy and an allocation per string; slab boxes the values.
 func DecodeOwned(data []byte, pos int, slab *Slab) (v any, next int, err error) {
+	return DecodeOwnedRoom(data, pos, slab, 0)
+}
+
+// DecodeOwnedRoom is DecodeOwned where an outermost object gets room for
+// that many more keys, so that a caller adding them does not copy it.
+func DecodeOwnedRoom(data []byte, pos int, slab *Slab, room int) (v any, next int, err error) {
 	if pos < 0 {
 		return nil, pos, &SyntaxError{Msg: "idx cannot be negative", Offset: pos}
 	}
@@ -145,6 +154,7 @@ func DecodeOwned(data []byte, pos int, slab *Slab) (v any, next int, err error) 
 	d.data = data
 	d.owned = true
 	d.slab = slab
+	d.room = room
 	v, next, err = d.value(pos)
 	if err != nil {
 		v, next = nil, pos
@@ -158,6 +168,7 @@ func DecodeOwned(data []byte, pos int, slab *Slab) (v any, next int, err error) 
 func (d *decoder) release() {
 	d.owned = false
 	d.slab = nil
+	d.room = 0
 	d.data = nil
 	d.depth = 0
 	d.vals = d.vals[:0]
@@ -519,7 +530,11 @@ func (d *decoder) object(start int) (any, int, error) {
 		}
 		i = SkipSpace(data, i+1)
 	}
-	m := buildMap(d.keys[kbase:], d.vals[vbase:], d.slab)
+	room := 0
+	if d.depth == 1 {
+		room = d.room
+	}
+	m := buildMap(d.keys[kbase:], d.vals[vbase:], d.slab, room)
 	clear(d.keys[kbase:])
 	clear(d.vals[vbase:])
 	d.keys = d.keys[:kbase]
@@ -577,13 +592,13 @@ func keySig(k string) uint {
 
 // buildMap applies Python's dict semantics to the parsed pairs: a repeated
 // key keeps its first position and takes its last value.
-func buildMap(keys []string, vals []any, slab *Slab) *Map {
+func buildMap(keys []string, vals []any, slab *Slab, room int) *Map {
 	n := len(keys)
 	var m *Map
 	if slab != nil {
-		m = slab.Map(n)
+		m = slab.mapCap(n + room)
 	} else {
-		m = NewMap(n)
+		m = NewMap(n + room)
 	}
 	m.keys = m.keys[:n]
 	m.vals = m.vals[:n]

@@ -62,16 +62,7 @@ func transformALB(r *Record) error {
 			}
 		}
 	}
-	for _, target := range strings.Fields(list) {
-		host := target
-		if i := strings.LastIndexByte(target, ':'); i > 0 {
-			host = strings.Trim(target[:i], "[]")
-		}
-		if ValidIP(host) {
-			ips = append(ips, host)
-		}
-	}
-	r.Doc.Child("related").Set("ip", SortedUniqueStrings(ips))
+	r.Doc.Child("related").Set("ip", SortedUniqueStrings(appendTargetIPs(ips, list)))
 	return nil
 }
 
@@ -101,16 +92,7 @@ func planALB(b FlatBinder) (FlatTransform, bool) {
 			return
 		}
 		have, _ := r.List(related)
-		ips := append([]string(nil), have...)
-		for _, target := range strings.Fields(list) {
-			host := target
-			if i := strings.LastIndexByte(target, ':'); i > 0 {
-				host = strings.Trim(target[:i], "[]")
-			}
-			if ValidIP(host) {
-				ips = append(ips, host)
-			}
-		}
+		ips := appendTargetIPs(append([]string(nil), have...), list)
 		r.SetList(related, SortUnique(ips))
 	}, true
 }
@@ -134,4 +116,19 @@ func planELBRequestURL(b FlatBinder) (FlatTransform, bool) {
 		}
 		r.SetStr(full, rest)
 	}, true
+}
+
+// appendTargetIPs appends the addresses of a retried request's targets
+// ("ip:port ip:port ...", IPv6 in brackets).
+func appendTargetIPs(ips []string, list string) []string {
+	for _, target := range strings.Fields(list) {
+		host := target
+		if i := strings.LastIndexByte(target, ':'); i > 0 {
+			host = strings.Trim(target[:i], "[]")
+		}
+		if ValidIP(host) {
+			ips = append(ips, host)
+		}
+	}
+	return ips
 }

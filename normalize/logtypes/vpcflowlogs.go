@@ -23,6 +23,17 @@ var ianaTransport = map[string]string{
 	"41": "ipv6", "42": "sdrp", "47": "gre", "132": "sctp",
 }
 
+// vpcOutcome is event.outcome for a flow's action.
+func vpcOutcome(action string) string {
+	switch {
+	case strings.Contains(action, "ACCEPT"):
+		return "success"
+	case strings.Contains(action, "REJECT"):
+		return "failure"
+	}
+	return "unknown"
+}
+
 func transformVPCFlowLogs(r *Record) error {
 	d := r.Doc
 	if v, ok := d.Get("resource_type"); ok && pyjson.Truthy(v) {
@@ -30,15 +41,7 @@ func transformVPCFlowLogs(r *Record) error {
 		// pattern of their dashboards.
 		d.Set("@log_type", "transit-gateway")
 	} else {
-		action := str(d, "event", "action")
-		outcome := "unknown"
-		switch {
-		case strings.Contains(action, "ACCEPT"):
-			outcome = "success"
-		case strings.Contains(action, "REJECT"):
-			outcome = "failure"
-		}
-		d.Child("event").Set("outcome", outcome)
+		d.Child("event").Set("outcome", vpcOutcome(str(d, "event", "action")))
 	}
 	if p, ok := d.GetString("protocol"); ok {
 		if t, ok := ianaTransport[p]; ok {
@@ -61,14 +64,7 @@ func planVPCFlowLogs(b FlatBinder) (FlatTransform, bool) {
 			r.LogType = "transit-gateway"
 		} else {
 			a, _ := r.Str(action)
-			o := "unknown"
-			switch {
-			case strings.Contains(a, "ACCEPT"):
-				o = "success"
-			case strings.Contains(a, "REJECT"):
-				o = "failure"
-			}
-			r.SetStr(outcome, o)
+			r.SetStr(outcome, vpcOutcome(a))
 		}
 		if p, ok := r.Fields.Get(protocol); ok {
 			if t, ok := ianaTransport[p]; ok {

@@ -76,6 +76,11 @@ func appendTwiceEscaped(dst []byte, s string) []byte {
 	dst = append(dst, '\\', '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// eight plain bytes at a time: most of a record needs no escape
+		if i+8 <= len(s) && plainBits(load64(s[i:])) == 0 {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++

@@ -41,3 +41,42 @@ func TestJSONToTextGroupedMatchesPlain(t *testing.T) {
 		}
 	}
 }
+
+// AppendJSONClean must write what delNone followed by AppendJSON writes.
+func TestAppendJSONCleanMatchesDelNone(t *testing.T) {
+	for _, doc := range cleanSeeds {
+		checkClean(t, doc)
+	}
+}
+
+var cleanSeeds = []string{
+	`{}`,
+	`{"a":null,"b":"","c":"-","d":"null","e":"[]","f":"x","g":0,"h":false,"i":[],"j":[""],"k":["",""],"l":{}}`,
+	`{"a":{"b":{"c":null}},"d":{"e":{"f":"-"},"g":1},"h":[{"x":null},{"y":"v"},[{"z":null}],null,""]}`,
+	`{"@message":"raw","event":{"module":"m","outcome":""},"related":{"ip":["1.2.3.4"]},"deep":[[{"a":""}]]}`,
+}
+
+func checkClean(t *testing.T, doc string) {
+	t.Helper()
+	a, err := pyjson.Unmarshal([]byte(doc))
+	if err != nil {
+		return
+	}
+	m, ok := a.(*pyjson.Map)
+	if !ok {
+		return
+	}
+	got := string(pyjson.AppendJSONClean(nil, m))
+	b, _ := pyjson.Unmarshal([]byte(doc))
+	delNone(b.(*pyjson.Map))
+	if want := string(pyjson.AppendJSON(nil, b)); got != want {
+		t.Fatalf("%s:\nclean    %s\ndelNone  %s", doc, got, want)
+	}
+}
+
+func FuzzAppendJSONClean(f *testing.F) {
+	for _, s := range cleanSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) { checkClean(t, doc) })
+}

@@ -276,3 +276,33 @@ func TestSyslogWithRFC3339Timestamps(t *testing.T) {
 		t.Errorf("classic syslog line: %v", c.source(t, 2)["@timestamp"])
 	}
 }
+
+// A document of 65,536 characters or more gets its long strings cut (not
+// @message), and empty values are still cleaned away in it.
+func TestBigDocumentFieldsAreCut(t *testing.T) {
+	n := newNormalizer(t, "")
+	long := strings.Repeat("a", 40000)
+	rec := `{"Records":[{"eventVersion":"1.08","eventTime":"2024-05-20T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"PutObject","awsRegion":"us-east-1","sourceIPAddress":"-","eventID":"big-1","requestParameters":{"bucketName":"b","key":"` + long + `","empty":"","nothing":null},"responseElements":null}]}`
+	res, c := process(t, n, ctKey, []byte(rec))
+	if res.Documents != 1 {
+		t.Fatalf("%+v", res)
+	}
+	src := c.source(t, 0)
+	req := src["requestParameters"].(map[string]any)
+	key := req["key"].(string)
+	if !strings.HasSuffix(key, "<<TRUNCATED>>") || len(key) != 32753+len("<<TRUNCATED>>") {
+		t.Errorf("requestParameters.key: %d bytes, ends %q", len(key), key[len(key)-20:])
+	}
+	if _, ok := req["empty"]; ok {
+		t.Error("an empty string survived del_none in a big document")
+	}
+	if _, ok := req["nothing"]; ok {
+		t.Error("a null survived del_none in a big document")
+	}
+	if _, ok := src["sourceIPAddress"]; ok {
+		t.Error(`"-" survived del_none in a big document`)
+	}
+	if msg := src["@message"].(string); !strings.Contains(msg, long) {
+		t.Error("@message was cut")
+	}
+}

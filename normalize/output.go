@@ -28,10 +28,15 @@ const (
 )
 
 func (b *docBuilder) serialize(d *pyjson.Map) []byte {
-	out := pyjson.AppendJSON(b.out[:0], d)
-	if len(out) >= bigDocChars/6 && pythonLength(d) >= bigDocChars {
-		truncateBig(d)
-		out = pyjson.AppendJSON(out[:0], d)
+	// del_none while rendering; a document big enough to need cutting is
+	// cleaned for real first, since es-loader measures the clean one
+	out := pyjson.AppendJSONClean(b.out[:0], d)
+	if len(out) >= bigDocChars/6 {
+		delNone(d)
+		if pythonLength(d) >= bigDocChars {
+			truncateBig(d)
+			out = pyjson.AppendJSON(out[:0], d)
+		}
 	}
 	b.out = out
 	return out

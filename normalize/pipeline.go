@@ -215,8 +215,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 			docID = id + "_" + pyjson.Str(v)
 		}
 	}
-	delNone(d)
-	body := b.serialize(d)
+	body := b.serialize(d) // del_none included
 	return Document{LogType: lt.Name, Index: index, ID: docID, Source: body}, nil
 }
 

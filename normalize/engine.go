@@ -16,6 +16,7 @@ import (
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize/enrich"
+	"github.com/siemloader/siemloader/normalize/exclude"
 	"github.com/siemloader/siemloader/normalize/logtypes"
 )
 
@@ -53,6 +54,18 @@ type Options struct {
 	MaxRecordBytes int
 	// GeoIP enriches the fields of each type's `geoip` list; nil skips it.
 	GeoIP *enrich.GeoIP
+	// IoC matches each type's `ioc_ip` / `ioc_domain` fields against
+	// threat-intel indicators; nil skips it.
+	IoC *enrich.IoC
+	// UserAgent parses each type's user_agent_enrichment_field; nil
+	// skips it.
+	UserAgent *enrich.UserAgentParser
+	// TrustedProxies lets `clientip_xff` pick the client address out of
+	// X-Forwarded-For; nil skips it.
+	TrustedProxies *enrich.TrustedProxies
+	// Exclusions are exclude_log_patterns.csv and the COUNT / EXCLUDE
+	// conditions; nil excludes nothing.
+	Exclusions *exclude.Filter
 }
 
 // Normalizer is safe for concurrent use: per-object state lives in the
@@ -63,6 +76,10 @@ type Normalizer struct {
 	maxRec  int
 	ignored map[string][]ownLogPattern
 	geo     *enrich.GeoIP
+	ioc     *enrich.IoC
+	ua      *enrich.UserAgentParser
+	xff     *enrich.TrustedProxies
+	filter  *exclude.Filter
 	// fast line parsers in use, for sections whose log_pattern is the
 	// built-in one
 	parsers  map[string]logtypes.LineParser
@@ -77,7 +94,8 @@ type Normalizer struct {
 
 // New returns a Normalizer for cfg.
 func New(cfg *conf.Config, opts Options) *Normalizer {
-	n := &Normalizer{cfg: cfg, now: opts.Now, maxRec: opts.MaxRecordBytes, geo: opts.GeoIP}
+	n := &Normalizer{cfg: cfg, now: opts.Now, maxRec: opts.MaxRecordBytes, geo: opts.GeoIP,
+		ioc: opts.IoC, ua: opts.UserAgent, xff: opts.TrustedProxies, filter: opts.Exclusions}
 	if n.now == nil {
 		n.now = time.Now
 	}

@@ -175,6 +175,13 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 	if _, ok := n.ignored[lt.Name]; ok {
 		return nil
 	}
+	// enrichment other than GeoIP, and exclusions, need the document as
+	// a map: those types keep the general path while they are on
+	if (n.ioc != nil && (len(lt.IoCIP) > 0 || len(lt.IoCDomain) > 0)) ||
+		(n.ua != nil && lt.UserAgentField != "") ||
+		(n.xff != nil && len(lt.ClientIPXFF) > 0) || n.filter.Has(lt.Name) {
+		return nil
+	}
 	p := &flatPlan{names: names, tsIdx: -1}
 	b := &planBuilder{p: p, raw: make(map[string]int, len(names))}
 	for i, name := range names {

@@ -31,10 +31,11 @@ var coreTypes = []string{"cloudtrail", "vpcflowlogs", "alb", "nlb", "clb", "clou
 	"s3accesslog", "route53resolver", "guardduty", "securityhub", "networkfirewall",
 	"linux-os-syslog", "linux-secure", "apache-access", "nginx-access"}
 
-// ignoredFields differ by design: the ingest time, and user-agent parsing
-// (es-loader's ua-parser regexes, a later stage). GeoIP is on, with the
-// test databases the goldens were made with.
-var ignoredFields = []string{"event.ingested", "user_agent"}
+// ignoredFields differ by design: the ingest time. GeoIP is on, with the
+// test databases the goldens were made with, and so is user-agent parsing.
+var ignoredFields = []string{"event.ingested"}
+
+var goldenUA = enrich.NewUserAgentParser(1024)
 
 var goldenNow = time.Date(2024, 6, 15, 0, 0, 0, 0, time.UTC)
 
@@ -135,7 +136,7 @@ func runCase(t testing.TB, shared string, c goldenCase) []goldenDoc {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }, GeoIP: goldenGeoIP(t, shared)})
+	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow }, GeoIP: goldenGeoIP(t, shared), UserAgent: goldenUA})
 	in, err := os.Open(filepath.Join(shared, c.Input))
 	if err != nil {
 		t.Fatal(err)

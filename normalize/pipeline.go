@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/exclude"
 	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/normalize/pytime"
@@ -109,6 +110,11 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 	if meta.firelens != nil {
 		pyjson.Merge(d, meta.firelens.fields)
 	}
+	if !rec.skip && b.o.n.filter != nil {
+		if dec := b.o.n.filter.CheckRaw(lt.Name, d); dec.Action == exclude.Exclude {
+			return Document{}, &excluded{reason: dec.Reason}
+		}
+	}
 	if !rec.skip {
 		for _, rn := range lt.Renames {
 			if v, ok := d.Get(rn.Old); ok && pyjson.Truthy(v) {
@@ -189,8 +195,19 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		}
 	}
 
-	if len(lt.GeoIP) > 0 && b.o.n.geo != nil {
-		b.o.n.geo.Enrich(d, lt.GeoIP)
+	// enrichment in es-loader's order
+	n := b.o.n
+	if len(lt.ClientIPXFF) > 0 && n.xff != nil {
+		n.xff.Enrich(d, lt.ClientIPXFF)
+	}
+	if len(lt.GeoIP) > 0 && n.geo != nil {
+		n.geo.Enrich(d, lt.GeoIP)
+	}
+	if n.ioc != nil && (len(lt.IoCIP) > 0 || len(lt.IoCDomain) > 0) {
+		n.ioc.Enrich(d, lt.IoCIP, lt.IoCDomain)
+	}
+	if lt.UserAgentField != "" && n.ua != nil {
+		n.ua.Enrich(d, lt.UserAgentField)
 	}
 
 	if lt.FieldPrefix != "" {
@@ -203,6 +220,12 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 				prefix.Set(f, v)
 				d.Delete(f)
 			}
+		}
+	}
+
+	if !rec.skip && n.filter != nil {
+		if dec := n.filter.Check(lt.Name, d); dec.Action == exclude.Exclude {
+			return Document{}, &excluded{reason: dec.Reason}
 		}
 	}
 

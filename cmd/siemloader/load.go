@@ -45,7 +45,9 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		geoASN  = fl.String("geoip-asn", "", "MaxMind GeoLite2/GeoIP2 ASN database (.mmdb) for the geoip fields")
 		configs stringList
 		exclude stringList
+		enr     enrichFlags
 	)
+	enr.register(fl)
 	fl.Var(&configs, "config", "user.ini layered over aws.ini (repeatable, later wins)")
 	fl.Var(&exclude, "exclude", "skip files of a folder whose name or key matches this glob, e.g. '*.md' or 'tmp/*' (repeatable)")
 	fl.Usage = func() {
@@ -105,7 +107,12 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	}
 	geo := openGeoIP(*geoCity, *geoASN, stderr)
 	defer geo.Close()
-	n := normalize.New(cfg, normalize.Options{Now: nowFn, GeoIP: geo})
+	opts := normalize.Options{Now: nowFn, GeoIP: geo}
+	if err := enr.apply(&opts, stderr); err != nil {
+		fmt.Fprintln(stderr, "siemloader:", err)
+		return 1
+	}
+	n := normalize.New(cfg, opts)
 	sum := normalize.NewSummary()
 	progress := newProgress(stderr, len(jobs), !*quiet)
 	failedObjects := 0
@@ -149,16 +156,11 @@ func openGeoIP(city, asn string, stderr io.Writer) *enrich.GeoIP {
 	if city == "" && asn == "" {
 		return nil
 	}
-	for _, p := range []*string{&city, &asn} {
-		if *p == "" {
-			continue
-		}
-		if _, err := os.Stat(*p); err != nil {
-			fmt.Fprintf(stderr, "siemloader: warning: GeoIP database %s: %v; continuing without it\n", *p, err)
-			*p = ""
-		}
+	// a database replaced on disk during a long run is picked up
+	g, warnings, err := enrich.NewGeoIP(enrich.GeoIPConfig{CityPath: city, ASNPath: asn, ReloadEvery: time.Minute})
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "siemloader: warning: %s\n", w)
 	}
-	g, err := enrich.OpenGeoIP(city, asn)
 	if err != nil {
 		fmt.Fprintf(stderr, "siemloader: warning: %v; continuing without GeoIP\n", err)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/siemloader/siemloader/normalize/decode"
 	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/objread"
 	"github.com/siemloader/siemloader/normalize/pyjson"
@@ -518,9 +519,13 @@ func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 			return nil
 		}
 		return o.handle(&rawRecord{raw: msg, fields: fields, meta: meta})
+	case "winevtxml", "xml":
+		return o.xmlRecord(decode.XMLEvent{Raw: msg}, meta)
+	case "cef":
+		return o.cefRecord(msg, meta)
 	default:
 		o.res.Records++
-		o.res.fail("file_format not supported for CloudWatch Logs yet", o.lt.FileFormat)
+		o.res.fail("file_format not supported for CloudWatch Logs", o.lt.FileFormat)
 		return nil
 	}
 }

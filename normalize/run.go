@@ -98,12 +98,10 @@ func (o *objectRun) run(body io.Reader) error {
 		return nil
 	}
 	defer obj.Close()
-	if obj.Kind == objread.Parquet {
-		o.res.Fatal = "parquet objects are not supported yet"
-		return nil
-	}
 	var derr error
 	switch {
+	case obj.Kind == objread.Parquet:
+		derr = o.readParquet(obj)
 	case o.lt.ViaFirelens:
 		derr = o.readFirelens(obj)
 	case o.lt.ViaCWL:
@@ -131,6 +129,14 @@ func (o *objectRun) readPlain(r io.Reader) error {
 		return o.readCSV(r)
 	case "multiline":
 		return o.readMultiline(r)
+	case "winevtxml":
+		return o.readWinEvtXML(r)
+	case "xml":
+		return o.readXML(r)
+	case "cef":
+		return o.readCEF(r)
+	case "parquet":
+		return errors.New("the object is not Parquet (no PAR1 magic)")
 	default:
 		return fmt.Errorf("file_format %q is not supported yet", o.lt.FileFormat)
 	}

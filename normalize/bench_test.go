@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/enrich"
 )
 
 // The benchmarks measure the full path of the CLI and the shells: a
@@ -219,4 +222,69 @@ func BenchmarkCloudTrail1GB(b *testing.B) {
 		}
 	}
 	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+}
+
+// The enrichment benchmarks add to the full path GeoIP (the shared test
+// databases), user-agent parsing and a million threat-intel indicators,
+// a few of which the objects' addresses match.
+var (
+	bigIoCOnce sync.Once
+	bigIoC     *enrich.IoC
+)
+
+func millionIndicators(b *testing.B) *enrich.IoC {
+	bigIoCOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "siemloader-ioc")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "IOC", "TXT", "bench", "million.txt")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		var sb strings.Builder
+		for i := 0; i < 1_000_000; i++ {
+			// public addresses spread over the space, every 50th a /24
+			a, c := 11+i%200, (i/200)%256
+			if i%50 == 0 {
+				fmt.Fprintf(&sb, "%d.%d.%d.0/24\n", a, (i/51200)%256, c)
+			} else {
+				fmt.Fprintf(&sb, "%d.%d.%d.%d\n", a, (i/51200)%256, c, 1+i%254)
+			}
+		}
+		sb.WriteString("203.0.113.0/24\n198.51.100.0/24\n")
+		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		ioc, _, err := enrich.LoadIoC(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bigIoC = ioc
+	})
+	return bigIoC
+}
+
+func benchObjectEnriched(b *testing.B, key string, body []byte, records int) {
+	shared := sharedDir(b)
+	cfg := newNormalizer(b, "").Config()
+	n := normalize.New(cfg, normalize.Options{Now: func() time.Time { return goldenNow },
+		GeoIP: goldenGeoIP(b, shared), UserAgent: enrich.NewUserAgentParser(10000), IoC: millionIndicators(b)})
+	benchWith(b, n, key, body, records)
+}
+
+func BenchmarkCloudTrailObjectEnriched(b *testing.B) {
+	const n = 2000
+	benchObjectEnriched(b, ctKey, gz(b, string(cloudTrailObject(n))), n)
+}
+
+func BenchmarkVPCFlowObjectEnriched(b *testing.B) {
+	const n = 20000
+	benchObjectEnriched(b, vpcKey, gz(b, string(vpcFlowObject(n))), n)
+}
+
+func BenchmarkALBObjectEnriched(b *testing.B) {
+	const n = 20000
+	benchObjectEnriched(b, albKey, gz(b, string(albObject(n))), n)
 }

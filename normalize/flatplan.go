@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/enrich"
 	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/normalize/pytime"
@@ -48,6 +49,12 @@ type flatPlan struct {
 	provider bool
 	geo      []flatGeo
 	nfrags   int
+	// threat-intel fields and the fragment of their result
+	iocIP, iocDomain []iocSource
+	iocFrag          int
+	// user agent: the slot of its original and the fragment of the rest
+	uaOrig logtypes.Slot
+	uaFrag int
 }
 
 // flatGeo is one field of the section's geoip list: the slot of its ip and
@@ -175,14 +182,12 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 	if _, ok := n.ignored[lt.Name]; ok {
 		return nil
 	}
-	// enrichment other than GeoIP, and exclusions, need the document as
-	// a map: those types keep the general path while they are on
-	if (n.ioc != nil && (len(lt.IoCIP) > 0 || len(lt.IoCDomain) > 0)) ||
-		(n.ua != nil && lt.UserAgentField != "") ||
-		(n.xff != nil && len(lt.ClientIPXFF) > 0) || n.filter.Has(lt.Name) {
+	// X-Forwarded-For and exclusions need the document as a map: those
+	// types keep the general path while they are on
+	if (n.xff != nil && len(lt.ClientIPXFF) > 0) || n.filter.Has(lt.Name) {
 		return nil
 	}
-	p := &flatPlan{names: names, tsIdx: -1}
+	p := &flatPlan{names: names, tsIdx: -1, uaFrag: -1}
 	b := &planBuilder{p: p, raw: make(map[string]int, len(names))}
 	for i, name := range names {
 		if _, dup := b.raw[name]; dup || name == "" || name[0] == '@' {
@@ -337,10 +342,58 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 			return nil
 		}
 	}
+	if n.ua != nil && lt.UserAgentField != "" {
+		if obj := b.root.child(lt.UserAgentField); obj != nil {
+			orig := obj.child("original")
+			if obj.slot >= 0 || len(obj.kids) != 1 || orig == nil || orig.slot < 0 {
+				return nil // the parser's fields would meet mapped ones
+			}
+			p.uaOrig, p.uaFrag = orig.slot, p.nfrags
+			p.nfrags++
+			obj.kids = append(obj.kids, &flatNode{name: "", slot: -1, frag: p.uaFrag})
+		}
+	}
 	p.top = b.root.kids[1:]
 	p.eventOps = compileOps(nil, p.event.kids)
 	p.topOps = compileOps(nil, p.top)
+	if n.ioc != nil && (len(lt.IoCIP) > 0 || len(lt.IoCDomain) > 0) {
+		// threat.enrichments and threat.matched: top-level keys with a dot
+		// in their names, after everything else, as es-loader adds them
+		p.iocIP, p.iocDomain = b.iocSources(lt.IoCIP), b.iocSources(lt.IoCDomain)
+		p.iocFrag = p.nfrags
+		p.nfrags++
+		p.topOps = append(p.topOps, flatOp{kind: opFrag, slot: logtypes.Slot(p.iocFrag)})
+	}
 	return p
+}
+
+// iocSource is where one ioc_ip / ioc_domain field's values come from: a
+// slot of the document, or a raw field.
+type iocSource struct {
+	field string
+	slot  logtypes.Slot // -1: raw
+	raw   int           // -1: neither (the field is never a value)
+}
+
+func (b *planBuilder) iocSources(fields []string) []iocSource {
+	var out []iocSource
+	for _, f := range fields {
+		src := iocSource{field: f, slot: -1, raw: -1}
+		n := &b.root
+		for _, part := range strings.Split(f, ".") {
+			if n = n.child(part); n == nil {
+				break
+			}
+		}
+		switch {
+		case n != nil && n.slot >= 0:
+			src.slot = n.slot
+		case n == nil && !strings.Contains(f, "."):
+			src.raw = b.Raw(f)
+		}
+		out = append(out, src)
+	}
+	return out
 }
 
 // flatOp is one step of writing the ECS part of a document: a leaf, or
@@ -430,7 +483,7 @@ func (b *docBuilder) render(out []byte, ops []flatOp, first bool) []byte {
 			if !first {
 				out = append(out, ',')
 			}
-			out = append(out, op.key...)
+			out = append(out, op.key...) // none: frag is members, not a value
 			out = append(out, frag...)
 			first = false
 		case opOpen:
@@ -466,14 +519,16 @@ type flatState struct {
 	middle     []byte
 	eventEmpty bool
 	// records of an object mostly share their timestamp value
-	lastTS   []byte
-	lastTime time.Time
-	lastISO  []byte
-	ids      []byte // see idString
-	quoter   pyjson.LineQuoter
-	stack    []renderFrame
-	frags    [][]byte // GeoIP objects of this record, rendered
-	geoCache map[string]geoFragments
+	lastTS             []byte
+	lastTime           time.Time
+	lastISO            []byte
+	ids                []byte // see idString
+	quoter             pyjson.LineQuoter
+	stack              []renderFrame
+	frags              [][]byte // GeoIP objects and IoC matches of this record, rendered
+	iocIPs, iocDomains []enrich.FieldValue
+	uaCache            map[string]uaFragment
+	geoCache           map[string]geoFragments
 }
 
 // geoFragments are the rendered geo and as objects of one address.
@@ -622,6 +677,12 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	}
 	if len(p.geo) > 0 {
 		b.flatGeoIP(p)
+	}
+	if len(p.iocIP)+len(p.iocDomain) > 0 {
+		b.flatIoC(p, f)
+	}
+	if p.uaFrag >= 0 {
+		b.flatUserAgent(p)
 	}
 
 	// md5 only reads its input: hash the line where it lies
@@ -882,4 +943,103 @@ func renderClean(m *pyjson.Map) []byte {
 		return nil
 	}
 	return pyjson.AppendJSON(nil, v)
+}
+
+// flatIoC looks the record's ioc_ip and ioc_domain values up and renders
+// what matched, as members of the document.
+func (b *docBuilder) flatIoC(p *flatPlan, f *logtypes.Fields) {
+	s := &b.flat
+	s.frags[p.iocFrag] = s.frags[p.iocFrag][:0]
+	ips := b.iocValues(s.iocIPs[:0], p.iocIP, f)
+	domains := b.iocValues(s.iocDomains[:0], p.iocDomain, f)
+	s.iocIPs, s.iocDomains = ips, domains
+	enrichments, matched := b.o.n.ioc.Threat(ips, domains)
+	if enrichments == nil && matched == nil {
+		return
+	}
+	wrap := pyjson.NewMap(2)
+	wrap.Set("threat.enrichments", enrichments)
+	wrap.Set("threat.matched", matched)
+	obj := pyjson.AppendJSONClean(s.frags[p.iocFrag], wrap)
+	// keep the members, without the braces
+	if len(obj) > 2 {
+		s.frags[p.iocFrag] = append(obj[:0], obj[1:len(obj)-1]...)
+	} else {
+		s.frags[p.iocFrag] = obj[:0]
+	}
+}
+
+func (b *docBuilder) iocValues(dst []enrich.FieldValue, srcs []iocSource, f *logtypes.Fields) []enrich.FieldValue {
+	r := &b.flat.rec
+	for _, src := range srcs {
+		switch {
+		case src.slot >= 0:
+			str, list, isList, ok := r.Value(src.slot)
+			switch {
+			case !ok:
+			case isList:
+				for _, v := range list {
+					dst = append(dst, enrich.FieldValue{Field: src.field, Value: v})
+				}
+			default:
+				dst = append(dst, enrich.FieldValue{Field: src.field, Value: str})
+			}
+		case src.raw >= 0:
+			if v, ok := f.Get(src.raw); ok {
+				dst = append(dst, enrich.FieldValue{Field: src.field, Value: v})
+			}
+		}
+	}
+	return dst
+}
+
+// flatUserAgent parses the user agent as the general path's Enrich does:
+// original is replaced by the parser's form of it, and the parsed fields
+// follow it, rendered once per user agent and object.
+func (b *docBuilder) flatUserAgent(p *flatPlan) {
+	s := &b.flat
+	s.frags[p.uaFrag] = nil
+	orig, list, isList, ok := s.rec.Value(p.uaOrig)
+	if isList {
+		if len(list) == 0 {
+			return
+		}
+		orig = list[0]
+	}
+	if !ok || orig == "-" {
+		return
+	}
+	f, ok := s.uaCache[orig]
+	if !ok {
+		// the user agent may be borrowed from the line; the caches (this
+		// one and the parser's) keep it
+		orig = strings.Clone(orig)
+		keys, vals := b.o.n.ua.Lookup(orig)
+		rest := pyjson.NewMap(len(keys))
+		for i, k := range keys {
+			if k == "original" {
+				f.original, f.replace = vals[i].(string), true
+				continue
+			}
+			rest.Set(k, vals[i])
+		}
+		obj := pyjson.AppendJSONClean(nil, rest)
+		f.members = obj[1 : len(obj)-1]
+		if s.uaCache == nil || len(s.uaCache) >= 4096 {
+			s.uaCache = make(map[string]uaFragment)
+		}
+		s.uaCache[orig] = f
+	}
+	if f.replace {
+		s.rec.SetStr(p.uaOrig, f.original)
+	}
+	s.frags[p.uaFrag] = f.members
+}
+
+// uaFragment is one user agent's rendering: its original as the parser
+// gives it back, and the members that follow.
+type uaFragment struct {
+	original string
+	replace  bool
+	members  []byte
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/enrich"
 )
 
 // The flat path (flatplan.go) must give the documents of the general path
@@ -138,6 +139,70 @@ func TestFlatPlanMatchesGeneralOnSamples(t *testing.T) {
 		}
 		compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: vpcKey}, []byte(sb.String()))
 	})
+}
+
+func TestFlatPlanMatchesGeneralWithEnrichment(t *testing.T) {
+	shared := sharedDir(t)
+	dir := t.TempDir()
+	txt := filepath.Join(dir, "IOC", "TXT", "acme", "scanners.txt")
+	if err := os.MkdirAll(filepath.Dir(txt), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(txt, []byte("81.2.69.0/24\n89.160.20.128\n2001:480::/32\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ioc, problems, err := enrich.LoadIoC(dir)
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	cfg := newNormalizer(t, "").Config()
+	opts := normalize.Options{Now: func() time.Time { return goldenNow }, GeoIP: goldenGeoIP(t, shared), IoC: ioc,
+		UserAgent: enrich.NewUserAgentParser(100)}
+	flat, general := normalize.New(cfg, opts), normalize.WithoutFlatPlans(normalize.New(cfg, opts))
+	if !normalize.FlatPlanned(flat, "vpcflowlogs", strings.Fields("srcaddr dstaddr end")) {
+		t.Fatal("IoC keeps VPC flow logs off the flat path")
+	}
+	var sb strings.Builder
+	sb.WriteString("version srcaddr dstaddr srcport dstport protocol action end\n")
+	for _, a := range []string{"81.2.69.142", "89.160.20.128", "2001:480::1", "10.0.0.1", "-"} {
+		for _, b := range []string{"81.2.69.160", "67.43.156.1", "-", "89.160.20.128"} {
+			fmt.Fprintf(&sb, "2 %s %s 1 2 6 ACCEPT 1716163260\n", a, b)
+		}
+	}
+	body := []byte(sb.String())
+	res := runPath(t, flat, normalize.Source{Bucket: "b", Key: vpcKey}, body)
+	matched := 0
+	for _, d := range res.docs {
+		if bytes.Contains(d.Source, []byte(`"threat.matched"`)) {
+			matched++
+		}
+	}
+	if matched < 10 {
+		t.Fatalf("only %d of %d documents matched an indicator", matched, len(res.docs))
+	}
+	compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: vpcKey}, body)
+	compareSamples(t, shared, flat, general)
+	// user agents, parsed on the flat path too
+	if !normalize.FlatPlanned(flat, "alb", albGroups(t)) {
+		t.Fatal("user-agent parsing keeps ALB off the flat path")
+	}
+	compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: albKey}, albObject(300))
+	agents := strings.Join([]string{
+		`https 2024-05-20T10:00:01.000000Z app/lb/1 81.2.69.142:5000 10.0.0.1:80 0.001 0.002 0.000 200 200 10 20 "GET https://www.example.com:443/ HTTP/1.1" "Mozilla/5.0%20(iPhone;%20CPU%20iPhone%20OS%2017_0%20like%20Mac%20OS%20X)" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:tg "Root=1" "www.example.com" "arn:cert" 0 2024-05-20T10:00:01.000000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"`,
+		`https 2024-05-20T10:00:02.000000Z app/lb/1 89.160.20.128:5000 10.0.0.1:80 0.001 0.002 0.000 200 200 10 20 "GET https://www.example.com:443/ HTTP/1.1" "-" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:tg "Root=1" "www.example.com" "arn:cert" 0 2024-05-20T10:00:02.000000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"`,
+		`https 2024-05-20T10:00:03.000000Z app/lb/1 89.160.20.128:5000 10.0.0.1:80 0.001 0.002 0.000 200 200 10 20 "GET https://www.example.com:443/ HTTP/1.1" "curl/8.4.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:tg "Root=1" "www.example.com" "arn:cert" 0 2024-05-20T10:00:03.000000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"`,
+	}, "\n")
+	compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: albKey}, []byte(agents))
+}
+
+func albGroups(t *testing.T) []string {
+	var groups []string
+	for _, g := range newNormalizer(t, "").Config().Type("alb").LogPattern.SubexpNames()[1:] {
+		if g != "" {
+			groups = append(groups, g)
+		}
+	}
+	return groups
 }
 
 func compareSamples(t *testing.T, shared string, flat, general *normalize.Normalizer) {

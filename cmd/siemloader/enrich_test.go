@@ -47,3 +47,33 @@ func TestLoadEnrichmentAndExclusionFlags(t *testing.T) {
 		t.Error("a missing --ioc-dir was accepted")
 	}
 }
+
+// exclude_log_patterns_filename of [DEFAULT] names a CSV beside the
+// user.ini; COUNT conditions are reported after the summary.
+func TestLoadExclusionsFromConfigAndConditions(t *testing.T) {
+	dir := t.TempDir()
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_a.log"
+	obj := filepath.Join(dir, "flows.log")
+	writeFile(t, obj, "version srcaddr dstaddr srcport dstport protocol action end\n"+
+		"2 192.0.2.10 10.0.0.1 1 22 6 ACCEPT 1716163260\n"+
+		"2 45.33.32.156 10.0.0.1 2 22 6 REJECT 1716163260\n"+
+		"2 45.33.32.157 10.0.0.1 3 443 6 ACCEPT 1716163260\n")
+	ini := filepath.Join(dir, "conf", "user.ini")
+	writeFile(t, ini, "[DEFAULT]\nexclude_log_patterns_filename = mine.csv\n")
+	writeFile(t, filepath.Join(dir, "conf", "mine.csv"), "log_type,field,pattern,pattern_type,comment\nvpcflowlogs,srcaddr,192.0.2.10,text,doc range\n")
+	conds := filepath.Join(dir, "conditions.json")
+	writeFile(t, conds, `{"vpcflowlogs/rejects": {"action": "COUNT", "expression": "action==`+"`REJECT`"+`"}}`+"\n")
+
+	var stdout, stderr bytes.Buffer
+	code := cmdLoad([]string{"--now", "2024-06-15T00:00:00Z", "--config", ini, "--s3-key", key, "--output", "-",
+		"--exclusion-conditions", conds, obj}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), `"_id"`); n != 2 {
+		t.Errorf("%d documents, want 2 (192.0.2.10 excluded by the config's CSV)", n)
+	}
+	if !strings.Contains(stderr.String(), "vpcflowlogs: 1 record(s) matched COUNT conditions") {
+		t.Errorf("COUNT matches are not reported:\n%s", stderr.String())
+	}
+}

@@ -108,7 +108,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	geo := openGeoIP(*geoCity, *geoASN, stderr)
 	defer geo.Close()
 	opts := normalize.Options{Now: nowFn, GeoIP: geo}
-	if err := enr.apply(&opts, stderr); err != nil {
+	if err := enr.apply(&opts, cfg, configs, stderr); err != nil {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
 	}
@@ -137,6 +137,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	}
 	if !*quiet {
 		sum.WriteTable(stderr)
+		enr.writeStats(stderr)
 		if *output != "-" {
 			files := out.Files()
 			sort.Strings(files)

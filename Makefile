@@ -17,7 +17,7 @@ build:
 
 demo: build
 	rm -rf out
-	$(BIN)/siemloader load --now 2024-06-01T00:00:00Z --output out examples/samples
+	$(BIN)/siemloader load --now 2024-06-01T00:00:00Z --exclude "*.md" --output out examples/samples
 	@echo
 	@echo "documents are in out/<index>.ndjson (OpenSearch bulk format)"
 

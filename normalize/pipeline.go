@@ -231,11 +231,20 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 
 	index := b.indexName(r, ts)
 	docID := id
+	if b.hasT && !rec.skip {
+		// es-loader's _id is @id as the type's script leaves it (CloudHSM,
+		// Config and Inspector set their own)
+		if v, ok := d.Get("@id"); ok {
+			if s, ok := v.(string); ok && s != "" {
+				docID = s
+			}
+		}
+	}
 	if r.HasIDSuffix {
-		docID = id + "_" + r.IDSuffix
+		docID += "_" + r.IDSuffix
 	} else if lt.DocIDSuffix != "" {
 		if v, ok := pyjson.Dig(d, lt.DocIDSuffixPath); ok && pyjson.Truthy(v) {
-			docID = id + "_" + pyjson.Str(v)
+			docID += "_" + pyjson.Str(v)
 		}
 	}
 	body := b.serialize(d) // del_none included

@@ -306,3 +306,19 @@ func TestBigDocumentFieldsAreCut(t *testing.T) {
 		t.Error("@message was cut")
 	}
 }
+
+// Lines before the first record of a multiline object are counted, not
+// dropped silently as es-loader drops them.
+func TestMultilineLinesBeforeFirstRecordAreCounted(t *testing.T) {
+	n := newNormalizer(t, "")
+	body := "stray line\n\n" +
+		"2024/05/20 10:00:00 [error] 123#123: *1 open() \"/var/www/x\" failed (2: No such file or directory), client: 198.51.100.7, server: example.com, request: \"GET /x HTTP/1.1\", host: \"example.com\"\n"
+	var c collected
+	res, err := n.ProcessObject(normalize.Source{Bucket: "b", Key: "x/error.log", LogType: "nginx-error"}, strings.NewReader(body), c.emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 1 || res.ErrorCount() != 1 || res.Records != 2 {
+		t.Fatalf("want 1 document and 1 counted stray line: %+v", res)
+	}
+}

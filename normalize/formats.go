@@ -244,6 +244,10 @@ func (o *objectRun) readMultiline(r io.Reader) error {
 				return nil
 			}
 			cur.WriteString(s)
+		} else if logtypes.PyStrip(s) != "" {
+			// es-loader drops these silently
+			o.res.Records++
+			o.res.fail("line before the first record start (multiline_firstline)", truncateSample(strings.TrimRight(s, "\n")))
 		}
 		return nil
 	})

@@ -23,34 +23,11 @@ type ajCase struct {
 
 func ajRun(t *testing.T, tr Transform, cases []ajCase) {
 	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := &Record{Doc: testDoc(t, tc.in)}
-			before := testJSON(r.Doc)
-			err := tr(r)
-			if tc.wantErr {
-				if err == nil {
-					t.Fatalf("no error; doc %s", testJSON(r.Doc))
-				}
-				if after := testJSON(r.Doc); after != before || r.IndexName != "" || r.HasIDSuffix || r.IndexTime != nil {
-					t.Fatalf("failed transform changed the record:\n got %s\nwant %s", after, before)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("error: %v", err)
-			}
-			if got, want := testJSON(r.Doc), testJSON(testDoc(t, tc.want)); got != want {
-				t.Errorf("doc\n got %s\nwant %s", got, want)
-			}
-			if r.HasIDSuffix != (tc.suffix != "") || r.IDSuffix != tc.suffix {
-				t.Errorf("id suffix = %v %q, want %q", r.HasIDSuffix, r.IDSuffix, tc.suffix)
-			}
-			if r.IndexName != "" || r.IndexTime != nil {
-				t.Errorf("index override set: %q %v", r.IndexName, r.IndexTime)
-			}
-		})
+	tcs := make([]tcase, len(cases))
+	for i, c := range cases {
+		tcs[i] = tcase{name: c.name, in: c.in, want: c.want, suffix: c.suffix, wantErr: c.wantErr}
 	}
+	runTransformCases(t, tr, tcs)
 }
 
 func TestCloudTrailTransform(t *testing.T) {

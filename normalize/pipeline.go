@@ -306,6 +306,9 @@ func (b *docBuilder) timestamp(d *pyjson.Map, rec *rawRecord, meta *recordMeta) 
 			case "cwe_timestamp":
 				d.Set("cwe_timestamp", meta.cweTimestamp)
 			case "cwl_timestamp":
+				if !meta.cwl && len(lt.TimestampKeys) == 1 {
+					return time.Time{}, failf("no timestamp", "timestamp_key is cwl_timestamp, which only records delivered through CloudWatch Logs have; this object is a raw file")
+				}
 				d.Set("cwl_timestamp", meta.cwlTimestamp)
 			case "file_timestamp":
 				if b.o.fileTime == nil {

@@ -46,8 +46,10 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		configs stringList
 		exclude stringList
 		enr     enrichFlags
+		shp     shipFlags
 	)
 	enr.register(fl)
+	shp.register(fl)
 	fl.Var(&configs, "config", "user.ini layered over aws.ini (repeatable, later wins)")
 	fl.Var(&exclude, "exclude", "skip files of a folder whose name or key matches this glob, e.g. '*.md' or 'tmp/*' (repeatable)")
 	fl.Usage = func() {
@@ -98,8 +100,15 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
 	}
+	ix, err := shp.open(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "siemloader:", err)
+		return 1
+	}
 	var out *bulkWriter
-	if *output == "-" {
+	if ix != nil {
+		out = newStreamWriter(io.Discard) // unused: documents go to the indexer
+	} else if *output == "-" {
 		out = newStreamWriter(stdout)
 	} else if out, err = newDirWriter(*output); err != nil {
 		fmt.Fprintln(stderr, "siemloader:", err)
@@ -117,7 +126,11 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	progress := newProgress(stderr, len(jobs), !*quiet)
 	failedObjects := 0
 	for _, j := range jobs {
-		res, err := loadOne(n, j, *bucket, *logType, out)
+		emit := out.Write
+		if ix != nil {
+			emit = shipEmit(ix)
+		}
+		res, err := loadOne(n, j, *bucket, *logType, emit)
 		if err != nil {
 			fmt.Fprintf(stderr, "siemloader: %s: %v\n", j.path, err)
 			failedObjects++
@@ -135,17 +148,21 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "siemloader: writing output:", err)
 		return 1
 	}
+	shipped := true
+	if ix != nil {
+		shipped = finishShipping(ix, stderr, *quiet)
+	}
 	if !*quiet {
 		sum.WriteTable(stderr)
 		enr.writeStats(stderr)
-		if *output != "-" {
+		if *output != "-" && ix == nil {
 			files := out.Files()
 			sort.Strings(files)
 			fmt.Fprintf(stderr, "bulk NDJSON written to %s/ (%d index file(s))\n", *output, len(files))
 		}
 	}
 	objects, _, docs := sum.Totals()
-	if objects == 0 || (docs == 0 && failedObjects > 0 && failedObjects == len(jobs)) {
+	if objects == 0 || (docs == 0 && failedObjects > 0 && failedObjects == len(jobs)) || !shipped {
 		return 1
 	}
 	return 0
@@ -169,14 +186,14 @@ func openGeoIP(city, asn string, stderr io.Writer) *enrich.GeoIP {
 	return g
 }
 
-func loadOne(n *normalize.Normalizer, j loadJob, bucket, logType string, out *bulkWriter) (*normalize.Result, error) {
+func loadOne(n *normalize.Normalizer, j loadJob, bucket, logType string, emit normalize.Emit) (*normalize.Result, error) {
 	f, err := os.Open(j.path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	src := normalize.Source{Bucket: bucket, Key: j.key, LogType: logType}
-	return n.ProcessObject(src, f, out.Write)
+	return n.ProcessObject(src, f, emit)
 }
 
 // collectJobs expands folders; a single file may take its key from --s3-key.

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/ship"
+)
+
+// shipFlags send the documents to OpenSearch instead of writing files.
+type shipFlags struct {
+	urls, user, caFile, deadLetter string
+	insecure, gzip                 bool
+	attempts                       int
+}
+
+func (s *shipFlags) register(fl *flag.FlagSet) {
+	fl.StringVar(&s.urls, "opensearch", "", "ship to these OpenSearch URLs (comma-separated) instead of writing files")
+	fl.StringVar(&s.user, "opensearch-user", "", "HTTP basic auth user (the password comes from SIEMLOADER_OPENSEARCH_PASSWORD)")
+	fl.StringVar(&s.caFile, "tls-ca-file", "", "PEM certificates to trust instead of the system roots")
+	fl.BoolVar(&s.insecure, "tls-insecure-skip-verify", false, "do not verify the cluster's certificate (tests only)")
+	fl.BoolVar(&s.gzip, "gzip", false, "gzip bulk request bodies")
+	fl.StringVar(&s.deadLetter, "dead-letter", "", "folder for documents OpenSearch refuses for good (NDJSON with the reason)")
+	fl.IntVar(&s.attempts, "max-attempts", 10, "sends of a retryable document before it counts as failed")
+}
+
+// open returns nil when --opensearch is not given.
+func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
+	if s.urls == "" {
+		return nil, nil
+	}
+	cfg := ship.Config{URLs: strings.Split(s.urls, ","), Username: s.user, Password: os.Getenv("SIEMLOADER_OPENSEARCH_PASSWORD"),
+		CAFile: s.caFile, InsecureSkipVerify: s.insecure, Gzip: s.gzip, DeadLetterDir: s.deadLetter, MaxAttempts: s.attempts}
+	if s.insecure {
+		fmt.Fprintln(stderr, "siemloader: WARNING: TLS certificate verification is OFF (--tls-insecure-skip-verify); anyone on the path can read and alter what is sent")
+	}
+	return ship.New(cfg)
+}
+
+// shipEmit queues each document; its bytes are only valid during the call.
+func shipEmit(ix *ship.Indexer) normalize.Emit {
+	return func(d normalize.Document) error {
+		return ix.Add(context.Background(), ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: append([]byte(nil), d.Source...)})
+	}
+}
+
+// finishShipping waits for every request and reports per log type; it
+// returns false when documents are left neither delivered nor
+// dead-lettered.
+func finishShipping(ix *ship.Indexer, stderr io.Writer, quiet bool) bool {
+	err := ix.Close(context.Background())
+	st := ix.Stats()
+	if !quiet {
+		fmt.Fprintf(stderr, "\n%-26s %10s %10s %10s %13s %8s\n", "shipped to OpenSearch", "sent", "delivered", "retried", "dead-lettered", "failed")
+		names, counts := st.Types()
+		for i, n := range names {
+			c := counts[i]
+			fmt.Fprintf(stderr, "%-26s %10d %10d %10d %13d %8d\n", n, c.Sent, c.Delivered, c.Retried, c.DeadLettered, c.Failed)
+		}
+		fmt.Fprintf(stderr, "%d bulk request(s), %d bytes\n", st.Requests, st.BytesOut)
+	}
+	if st.LastRefusal != "" {
+		fmt.Fprintf(stderr, "siemloader: the cluster refused a request: %s\n", st.LastRefusal)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "siemloader: shipping:", err)
+		return false
+	}
+	return st.Total().Failed == 0
+}

@@ -1,0 +1,104 @@
+package ship
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// deadLetter appends refused documents to NDJSON files in a folder, one
+// line each with what is needed to understand and redrive it, rotating
+// at a size.
+type deadLetter struct {
+	dir     string
+	maxSize int64
+	mu      sync.Mutex
+	f       *os.File
+	w       *bufio.Writer
+	size    int64
+	seq     int
+	err     error
+}
+
+// DeadLetterRecord is one line of a dead-letter file.
+type DeadLetterRecord struct {
+	Time      time.Time       `json:"time"`
+	LogType   string          `json:"log_type,omitempty"`
+	Index     string          `json:"_index"`
+	ID        string          `json:"_id,omitempty"`
+	Status    int             `json:"status"`
+	ErrorType string          `json:"error_type,omitempty"`
+	Reason    string          `json:"reason,omitempty"`
+	Document  json.RawMessage `json:"document"`
+}
+
+func newDeadLetter(dir string, maxSize int64) (*deadLetter, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("dead-letter folder: %w", err)
+	}
+	return &deadLetter{dir: dir, maxSize: maxSize}, nil
+}
+
+func (d *deadLetter) Write(doc Doc, status int, typ, reason string) {
+	rec := DeadLetterRecord{Time: time.Now().UTC(), LogType: doc.LogType, Index: doc.Index, ID: doc.ID,
+		Status: status, ErrorType: typ, Reason: reason, Document: doc.Body}
+	if !json.Valid(doc.Body) {
+		rec.Document, _ = json.Marshal(string(doc.Body))
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.f == nil || d.size+int64(len(line)) > d.maxSize {
+		if err := d.rotate(); err != nil {
+			d.err = err
+			return
+		}
+	}
+	d.w.Write(line)
+	d.w.WriteByte('\n')
+	d.size += int64(len(line)) + 1
+}
+
+func (d *deadLetter) rotate() error {
+	if d.f != nil {
+		if err := d.closeFile(); err != nil {
+			return err
+		}
+	}
+	d.seq++
+	name := filepath.Join(d.dir, fmt.Sprintf("deadletter-%s-%04d.ndjson", time.Now().UTC().Format("20060102T150405Z"), d.seq))
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return fmt.Errorf("dead-letter file: %w", err)
+	}
+	d.f, d.w, d.size = f, bufio.NewWriterSize(f, 64<<10), 0
+	return nil
+}
+
+func (d *deadLetter) closeFile() error {
+	err := d.w.Flush()
+	if cerr := d.f.Close(); err == nil {
+		err = cerr
+	}
+	d.f, d.w = nil, nil
+	return err
+}
+
+// Close flushes the open file; it reports the first write error too.
+func (d *deadLetter) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.f != nil {
+		if err := d.closeFile(); err != nil && d.err == nil {
+			d.err = err
+		}
+	}
+	return d.err
+}

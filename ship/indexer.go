@@ -1,0 +1,395 @@
+package ship
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/opensearch-project/opensearch-go/v4"
+
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// Doc is one document to index. Body is the JSON source; the Indexer
+// keeps it until the document is settled, so it must not change.
+type Doc struct {
+	LogType string
+	Index   string
+	ID      string
+	Body    []byte
+}
+
+// Outcome is what became of one document.
+type Outcome uint8
+
+const (
+	// Delivered: indexed, or found already there (409 on create).
+	Delivered Outcome = iota
+	// DeadLettered: refused for good (a mapping or argument error, a
+	// document too large); written to the dead-letter with its reason.
+	DeadLettered
+	// Failed: still retryable when the attempts ran out or the context
+	// ended. A caller may send it again later (Fluent Bit's FLB_RETRY,
+	// the collector's returned records).
+	Failed
+)
+
+// Indexer sends documents in bulk requests. Add and Flush may be called
+// from several goroutines.
+type Indexer struct {
+	cfg    Config
+	client *opensearch.Client
+	dl     *deadLetter
+	stats  *Stats
+
+	mu      sync.Mutex
+	pending []Doc
+	bytes   int
+	oldest  time.Time
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	stop    chan struct{}
+	closed  bool
+}
+
+// New validates cfg and connects nothing yet.
+func New(cfg Config) (*Indexer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	cfg.Op = strings.ToLower(cfg.Op)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = cfg.Workers * 2
+	if cfg.CAFile != "" || cfg.InsecureSkipVerify {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify}
+		if cfg.CAFile != "" {
+			pem, err := os.ReadFile(cfg.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("ca_file: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("ca_file %s: no PEM certificate in it", cfg.CAFile)
+			}
+			tc.RootCAs = pool
+		}
+		transport.TLSClientConfig = tc
+	}
+	client, err := opensearch.NewClient(opensearch.Config{
+		Addresses: cfg.URLs,
+		Username:  cfg.Username,
+		Password:  cfg.Password,
+		Transport: transport,
+		// retries are ours: per item, with backoff, counted
+		DisableRetry: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opensearch client: %w", err)
+	}
+	ix := &Indexer{cfg: cfg, client: client, stats: newStats(), sem: make(chan struct{}, cfg.Workers), stop: make(chan struct{})}
+	if cfg.DeadLetterDir != "" {
+		if ix.dl, err = newDeadLetter(cfg.DeadLetterDir, cfg.DeadLetterFileBytes); err != nil {
+			return nil, err
+		}
+	}
+	go ix.ticker()
+	return ix, nil
+}
+
+// Stats are the counts so far.
+func (ix *Indexer) Stats() *Stats { return ix.stats }
+
+// Add queues d. When the queue makes a full batch it is sent; Add blocks
+// while every worker is busy (back-pressure instead of buffering).
+func (ix *Indexer) Add(ctx context.Context, d Doc) error {
+	ix.mu.Lock()
+	if ix.closed {
+		ix.mu.Unlock()
+		return errors.New("ship: indexer closed")
+	}
+	if len(ix.pending) == 0 {
+		ix.oldest = time.Now()
+	}
+	ix.pending = append(ix.pending, d)
+	ix.bytes += len(d.Body) + len(d.Index) + len(d.ID) + 40
+	var batch []Doc
+	if ix.bytes >= ix.cfg.FlushBytes || len(ix.pending) >= ix.cfg.FlushDocs {
+		batch = ix.takeLocked()
+	}
+	ix.mu.Unlock()
+	if batch != nil {
+		return ix.dispatch(ctx, batch)
+	}
+	return nil
+}
+
+func (ix *Indexer) takeLocked() []Doc {
+	b := ix.pending
+	ix.pending, ix.bytes = nil, 0
+	return b
+}
+
+// dispatch hands a batch to a worker, waiting for a free one.
+func (ix *Indexer) dispatch(ctx context.Context, batch []Doc) error {
+	select {
+	case ix.sem <- struct{}{}:
+	case <-ctx.Done():
+		for _, d := range batch {
+			ix.stats.add(d.LogType, func(s *TypeStats) { s.Failed++ })
+		}
+		return ctx.Err()
+	}
+	ix.wg.Add(1)
+	go func() {
+		defer func() { <-ix.sem; ix.wg.Done() }()
+		ix.Send(context.Background(), batch)
+	}()
+	return nil
+}
+
+// ticker sends a partial batch once it is FlushInterval old.
+func (ix *Indexer) ticker() {
+	t := time.NewTicker(ix.cfg.FlushInterval / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ix.stop:
+			return
+		case <-t.C:
+			ix.mu.Lock()
+			var batch []Doc
+			if len(ix.pending) > 0 && time.Since(ix.oldest) >= ix.cfg.FlushInterval {
+				batch = ix.takeLocked()
+			}
+			ix.mu.Unlock()
+			if batch != nil {
+				ix.dispatch(context.Background(), batch)
+			}
+		}
+	}
+}
+
+// Flush sends what is queued and waits for every request in flight.
+func (ix *Indexer) Flush(ctx context.Context) error {
+	ix.mu.Lock()
+	batch := ix.takeLocked()
+	ix.mu.Unlock()
+	if len(batch) > 0 {
+		if err := ix.dispatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+	ix.wg.Wait()
+	return nil
+}
+
+// Close flushes and releases the indexer.
+func (ix *Indexer) Close(ctx context.Context) error {
+	err := ix.Flush(ctx)
+	ix.mu.Lock()
+	if !ix.closed {
+		ix.closed = true
+		close(ix.stop)
+	}
+	ix.mu.Unlock()
+	if ix.dl != nil {
+		if cerr := ix.dl.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Send delivers docs now, retrying what is retryable, and returns each
+// document's outcome (in docs' order). It is what a caller that must
+// answer per batch uses (a Fluent Bit flush, a collector batch).
+func (ix *Indexer) Send(ctx context.Context, docs []Doc) []Outcome {
+	out := make([]Outcome, len(docs))
+	todo := make([]int, len(docs))
+	for i := range docs {
+		todo[i] = i
+		ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Sent++ })
+	}
+	for attempt := 1; len(todo) > 0; attempt++ {
+		retry := ix.attempt(ctx, docs, todo, out)
+		if len(retry) == 0 {
+			break
+		}
+		if attempt >= ix.cfg.MaxAttempts || ctx.Err() != nil {
+			for _, i := range retry {
+				out[i] = Failed
+				ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Failed++ })
+			}
+			break
+		}
+		for _, i := range retry {
+			ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Retried++ })
+		}
+		select {
+		case <-time.After(ix.backoff(attempt)):
+		case <-ctx.Done():
+		}
+		todo = retry
+	}
+	return out
+}
+
+// backoff is exponential with full jitter.
+func (ix *Indexer) backoff(attempt int) time.Duration {
+	d := ix.cfg.RetryInitial << min(attempt-1, 20)
+	if d <= 0 || d > ix.cfg.RetryMax {
+		d = ix.cfg.RetryMax
+	}
+	return time.Duration(rand.Int64N(int64(d)) + 1)
+}
+
+// bulkResponse is the part of a bulk response that decides each item.
+type bulkResponse struct {
+	Errors bool                         `json:"errors"`
+	Items  []map[string]bulkItemOutcome `json:"items"`
+}
+
+type bulkItemOutcome struct {
+	Status int `json:"status"`
+	Error  *struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	} `json:"error"`
+}
+
+// attempt sends the documents todo names once and settles what it can;
+// it returns those to try again.
+func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Outcome) (retry []int) {
+	body := ix.body(docs, todo)
+	ctx, cancel := context.WithTimeout(ctx, ix.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/_bulk", bytes.NewReader(body))
+	if err != nil {
+		return todo
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	if ix.cfg.Gzip {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	start := time.Now()
+	resp, err := ix.client.Perform(req)
+	if err != nil {
+		return todo // connection refused, reset or timed out: all again
+	}
+	defer resp.Body.Close()
+	data, rerr := io.ReadAll(resp.Body)
+	ix.stats.request(len(body), time.Since(start))
+	switch {
+	case rerr != nil:
+		return todo
+	case resp.StatusCode == http.StatusRequestEntityTooLarge:
+		return ix.tooLarge(ctx, docs, todo, out)
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return todo
+	case resp.StatusCode >= 300:
+		// refused whole (auth, a bad request line): no document is at
+		// fault and retrying will not help
+		for _, i := range todo {
+			out[i] = Failed
+			ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Failed++ })
+		}
+		ix.stats.refused(resp.StatusCode, data)
+		return nil
+	}
+	var br bulkResponse
+	if err := json.Unmarshal(data, &br); err != nil || len(br.Items) != len(todo) {
+		return todo
+	}
+	for k, item := range br.Items {
+		i := todo[k]
+		var res bulkItemOutcome
+		for _, v := range item {
+			res = v
+		}
+		switch {
+		case res.Status >= 200 && res.Status < 300,
+			res.Status == http.StatusConflict && ix.cfg.Op == "create":
+			out[i] = Delivered
+			ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Delivered++ })
+		case retryableItem(res):
+			retry = append(retry, i)
+		default:
+			out[i] = DeadLettered
+			typ, reason := "", ""
+			if res.Error != nil {
+				typ, reason = res.Error.Type, res.Error.Reason
+			}
+			ix.deadLetter(docs[i], res.Status, typ, reason)
+		}
+	}
+	return retry
+}
+
+// retryableItem: rejected executions (429), server errors, and blocks a
+// cluster lifts by itself (read-only after the disk watermark).
+func retryableItem(r bulkItemOutcome) bool {
+	if r.Status == http.StatusTooManyRequests || r.Status >= 500 {
+		return true
+	}
+	return r.Error != nil && r.Error.Type == "cluster_block_exception"
+}
+
+// tooLarge halves a request the cluster refused for its size; a single
+// document that is too large is dead-lettered.
+func (ix *Indexer) tooLarge(ctx context.Context, docs []Doc, todo []int, out []Outcome) []int {
+	if len(todo) == 1 {
+		i := todo[0]
+		out[i] = DeadLettered
+		ix.deadLetter(docs[i], http.StatusRequestEntityTooLarge, "request_entity_too_large", "the document alone exceeds http.max_content_length")
+		return nil
+	}
+	half := len(todo) / 2
+	return append(ix.attempt(ctx, docs, todo[:half], out), ix.attempt(ctx, docs, todo[half:], out)...)
+}
+
+func (ix *Indexer) deadLetter(d Doc, status int, typ, reason string) {
+	ix.stats.add(d.LogType, func(s *TypeStats) { s.DeadLettered++ })
+	if ix.dl != nil {
+		ix.dl.Write(d, status, typ, reason)
+	}
+}
+
+// body is the NDJSON of a bulk request, gzipped when configured.
+func (ix *Indexer) body(docs []Doc, todo []int) []byte {
+	var b bytes.Buffer
+	for _, i := range todo {
+		d := &docs[i]
+		b.WriteString(`{"`)
+		b.WriteString(ix.cfg.Op)
+		b.WriteString(`":{"_index":`)
+		b.Write(pyjson.AppendQuoted(nil, d.Index))
+		if d.ID != "" {
+			b.WriteString(`,"_id":`)
+			b.Write(pyjson.AppendQuoted(nil, d.ID))
+		}
+		b.WriteString("}}\n")
+		b.Write(d.Body)
+		b.WriteByte('\n')
+	}
+	if !ix.cfg.Gzip {
+		return b.Bytes()
+	}
+	var z bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+	w.Write(b.Bytes())
+	w.Close()
+	return z.Bytes()
+}

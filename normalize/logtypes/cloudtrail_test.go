@@ -2,8 +2,6 @@ package logtypes
 
 import (
 	"testing"
-
-	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
 // Helpers shared by the tests of the JSON AWS log types (cloudtrail,
@@ -333,17 +331,6 @@ const cloudTrailBenchDoc = `{"eventVersion":"1.08","userIdentity":{"type":"AWSSe
 // documents, one at a time, by values of other types and checks that the
 // transforms neither panic nor change a document they report an error for.
 func TestAWSJSONTransformsOddValues(t *testing.T) {
-	odd := []func() any{
-		func() any { return nil },
-		func() any { return "" },
-		func() any { return "a:b/c." },
-		func() any { return pyjson.Number("7") },
-		func() any { return true },
-		func() any { return []any{} },
-		func() any { return []any{pyjson.Number("1"), nil} },
-		func() any { return []any{pyjson.NewMap(0)} },
-		func() any { return pyjson.NewMap(0) },
-	}
 	for _, tc := range []struct {
 		name string
 		tr   Transform
@@ -361,42 +348,6 @@ func TestAWSJSONTransformsOddValues(t *testing.T) {
 		{"networkfirewall", transformNetworkFirewall, `{"event":{"event_type":"alert","proto":"TCP"},"network":{"protocol":"http"}}`},
 		{"route53resolver", transformRoute53Resolver, `{"dns":{"question":{"name":"a."},"answers":{"data":"b."}}}`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			base := testDoc(t, tc.doc)
-			var paths [][]string
-			var walk func(m *pyjson.Map, prefix []string)
-			walk = func(m *pyjson.Map, prefix []string) {
-				for _, k := range m.Keys() {
-					p := append(append([]string(nil), prefix...), k)
-					paths = append(paths, p)
-					if v, _ := m.Get(k); v != nil {
-						if c, ok := v.(*pyjson.Map); ok {
-							walk(c, p)
-						}
-					}
-				}
-			}
-			walk(base, nil)
-			for _, p := range paths {
-				for _, mk := range odd {
-					d := pyjson.Clone(base).(*pyjson.Map)
-					d.SetPath(mk(), p...)
-					before := testJSON(d)
-					r := &Record{Doc: d}
-					func() {
-						defer func() {
-							if e := recover(); e != nil {
-								t.Fatalf("%v = %s: panic %v", p, testJSON(mk()), e)
-							}
-						}()
-						if err := tc.tr(r); err != nil {
-							if after := testJSON(d); after != before || r.HasIDSuffix {
-								t.Fatalf("%v = %s: error %v changed the document:\n%s\n%s", p, testJSON(mk()), err, before, after)
-							}
-						}
-					}()
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkOddValues(t, tc.tr, tc.doc) })
 	}
 }

@@ -270,10 +270,16 @@ type bulkItemOutcome struct {
 	} `json:"error"`
 }
 
+// bodies are reused bulk bodies: growing a fresh multi-megabyte buffer per
+// request cost more than building it.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // attempt sends the documents todo names once and settles what it can;
 // it returns those to try again.
 func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Outcome) (retry []int) {
-	body := ix.body(docs, todo)
+	buf := bodies.Get().(*bytes.Buffer)
+	defer bodies.Put(buf)
+	body := ix.body(buf, docs, todo)
 	ctx, cancel := context.WithTimeout(ctx, ix.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/_bulk", bytes.NewReader(body))
@@ -367,29 +373,38 @@ func (ix *Indexer) deadLetter(d Doc, status int, typ, reason string) {
 	}
 }
 
-// body is the NDJSON of a bulk request, gzipped when configured.
-func (ix *Indexer) body(docs []Doc, todo []int) []byte {
-	var b bytes.Buffer
+// body is the NDJSON of a bulk request, gzipped when configured, built in
+// buf (valid until buf is reused).
+func (ix *Indexer) body(buf *bytes.Buffer, docs []Doc, todo []int) []byte {
+	size := 0
+	for _, i := range todo {
+		size += len(docs[i].Body) + len(docs[i].Index) + len(docs[i].ID) + 40
+	}
+	buf.Reset()
+	buf.Grow(size)
+	line := buf.AvailableBuffer()
 	for _, i := range todo {
 		d := &docs[i]
-		b.WriteString(`{"`)
-		b.WriteString(ix.cfg.Op)
-		b.WriteString(`":{"_index":`)
-		b.Write(pyjson.AppendQuoted(nil, d.Index))
+		line = append(line, `{"`...)
+		line = append(line, ix.cfg.Op...)
+		line = append(line, `":{"_index":`...)
+		line = pyjson.AppendQuoted(line, d.Index)
 		if d.ID != "" {
-			b.WriteString(`,"_id":`)
-			b.Write(pyjson.AppendQuoted(nil, d.ID))
+			line = append(line, `,"_id":`...)
+			line = pyjson.AppendQuoted(line, d.ID)
 		}
-		b.WriteString("}}\n")
-		b.Write(d.Body)
-		b.WriteByte('\n')
+		line = append(line, "}}\n"...)
+		line = append(line, d.Body...)
+		line = append(line, '\n')
 	}
+	buf.Write(line)
 	if !ix.cfg.Gzip {
-		return b.Bytes()
+		return buf.Bytes()
 	}
 	var z bytes.Buffer
+	z.Grow(len(line) / 4)
 	w, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
-	w.Write(b.Bytes())
+	w.Write(line)
 	w.Close()
 	return z.Bytes()
 }

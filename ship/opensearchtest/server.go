@@ -6,7 +6,6 @@
 package opensearchtest
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -73,11 +72,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		body = zr
 	}
-	data, err := io.ReadAll(body)
-	if err != nil {
+	buf := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(buf)
+	buf.Reset()
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(body); err != nil {
 		http.Error(w, `{"error":"bad body"}`, http.StatusBadRequest)
 		return
 	}
+	data := buf.Bytes()
 	switch {
 	case fail503:
 		http.Error(w, `{"error":{"type":"unavailable"},"status":503}`, http.StatusServiceUnavailable)
@@ -104,52 +109,79 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	resp, _ := json.Marshal(map[string]any{"took": 1, "errors": hadErrors, "items": items})
-	w.Write(resp)
+	out := buf.Bytes()[:0:0]
+	out = fmt.Appendf(out, `{"took":1,"errors":%t,"items":[`, hadErrors)
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = it.appendJSON(out)
+	}
+	w.Write(append(out, "]}"...))
+}
+
+// bufs are reused request bodies.
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// item is one answer of a bulk response.
+type item struct {
+	op, index, id string
+	status        int
+	errType, why  string
+}
+
+func (it item) appendJSON(b []byte) []byte {
+	b = fmt.Appendf(b, `{%q:{"_index":%q,"_id":%q,"status":%d`, it.op, it.index, it.id, it.status)
+	if it.errType != "" {
+		b = fmt.Appendf(b, `,"error":{"type":%q,"reason":%q}`, it.errType, it.why)
+	}
+	return append(b, "}}"...)
 }
 
 // apply runs the bulk actions in order.
-func (s *Server) apply(data []byte) (items []map[string]any, hadErrors bool, err error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+func (s *Server) apply(data []byte) (items []item, hadErrors bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for sc.Scan() {
+	for len(data) > 0 {
+		nl := bytes.IndexByte(data, '\n')
+		if nl < 0 {
+			return nil, false, fmt.Errorf("action line without a newline")
+		}
 		var action map[string]struct {
 			Index string `json:"_index"`
 			ID    string `json:"_id"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &action); err != nil || len(action) != 1 {
-			return nil, false, fmt.Errorf("malformed action line %q", sc.Text())
+		if err := json.Unmarshal(data[:nl], &action); err != nil || len(action) != 1 {
+			return nil, false, fmt.Errorf("malformed action line %q", data[:nl])
 		}
-		if !sc.Scan() {
+		data = data[nl+1:]
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
 			return nil, false, fmt.Errorf("action without a document")
 		}
-		src := append([]byte(nil), sc.Bytes()...)
+		src := data[:end]
+		data = data[end+1:]
 		for op, meta := range action {
 			key := meta.Index + "/" + meta.ID
-			res := map[string]any{"_index": meta.Index, "_id": meta.ID}
+			it := item{op: op, index: meta.Index, id: meta.ID, status: 201}
 			switch {
 			case !json.Valid(src):
-				res["status"], res["error"] = 400, map[string]any{"type": "mapper_parsing_exception", "reason": "failed to parse"}
+				it.status, it.errType, it.why = 400, "mapper_parsing_exception", "failed to parse"
 			case s.faults.RejectMarker != "" && bytes.Contains(src, []byte(s.faults.RejectMarker)):
-				res["status"], res["error"] = 400, map[string]any{"type": "mapper_parsing_exception", "reason": "failed to parse field [value] of type [long]"}
+				it.status, it.errType, it.why = 400, "mapper_parsing_exception", "failed to parse field [value] of type [long]"
 			case s.chance(s.faults.ItemRejected):
-				res["status"], res["error"] = 429, map[string]any{"type": "es_rejected_execution_exception", "reason": "rejected execution of coordinating operation"}
+				it.status, it.errType, it.why = 429, "es_rejected_execution_exception", "rejected execution of coordinating operation"
 			case op == "create" && s.docs[key] != nil:
-				res["status"], res["error"] = 409, map[string]any{"type": "version_conflict_engine_exception", "reason": "document already exists"}
+				it.status, it.errType, it.why = 409, "version_conflict_engine_exception", "document already exists"
 			default:
-				s.docs[key] = src
+				s.docs[key] = append([]byte(nil), src...)
 				s.created[key]++
-				res["status"] = 201
 			}
-			if st := res["status"].(int); st >= 300 {
-				hadErrors = true
-			}
-			items = append(items, map[string]any{op: res})
+			hadErrors = hadErrors || it.status >= 300
+			items = append(items, it)
 		}
 	}
-	return items, hadErrors, sc.Err()
+	return items, hadErrors, nil
 }
 
 // Docs returns how many distinct documents are stored.

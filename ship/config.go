@@ -57,6 +57,9 @@ type Config struct {
 	// (NDJSON, one line per document, rotated); empty keeps them only in
 	// the counts and the callback.
 	DeadLetterDir string
+	// DeadLetter, when set, is used instead of DeadLetterDir (an S3
+	// bucket, a test's sink). Close closes it.
+	DeadLetter DeadLetterSink
 	// DeadLetterFileBytes rotates dead-letter files (default 64 MB).
 	DeadLetterFileBytes int64
 }

@@ -2,6 +2,7 @@ package ship
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,10 +11,20 @@ import (
 	"time"
 )
 
-// deadLetter appends refused documents to NDJSON files in a folder, one
+// DeadLetterSink keeps the documents the cluster refused for good, so that
+// a user can read why and send them again (siemloader redrive) once the
+// cause is fixed. Write may be called from several goroutines.
+type DeadLetterSink interface {
+	Write(rec DeadLetterRecord) error
+	// Close makes everything written durable; it reports the first error
+	// a Write met too.
+	Close() error
+}
+
+// dirDeadLetter appends refused documents to NDJSON files in a folder, one
 // line each with what is needed to understand and redrive it, rotating
 // at a size.
-type deadLetter struct {
+type dirDeadLetter struct {
 	dir     string
 	maxSize int64
 	mu      sync.Mutex
@@ -36,37 +47,49 @@ type DeadLetterRecord struct {
 	Document  json.RawMessage `json:"document"`
 }
 
-func newDeadLetter(dir string, maxSize int64) (*deadLetter, error) {
+// NewDirDeadLetter writes dead-letter files of at most maxSize bytes
+// (64 MB when 0) into dir, creating it.
+func NewDirDeadLetter(dir string, maxSize int64) (DeadLetterSink, error) {
+	if maxSize <= 0 {
+		maxSize = 64 << 20
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("dead-letter folder: %w", err)
 	}
-	return &deadLetter{dir: dir, maxSize: maxSize}, nil
+	return &dirDeadLetter{dir: dir, maxSize: maxSize}, nil
 }
 
-func (d *deadLetter) Write(doc Doc, status int, typ, reason string) {
+// newRecord is the dead-letter line of doc; a body that is not JSON is
+// kept as a string so that the line stays valid.
+func newRecord(doc Doc, status int, typ, reason string) DeadLetterRecord {
 	rec := DeadLetterRecord{Time: time.Now().UTC(), LogType: doc.LogType, Index: doc.Index, ID: doc.ID,
 		Status: status, ErrorType: typ, Reason: reason, Document: doc.Body}
 	if !json.Valid(doc.Body) {
 		rec.Document, _ = json.Marshal(string(doc.Body))
 	}
+	return rec
+}
+
+func (d *dirDeadLetter) Write(rec DeadLetterRecord) error {
 	line, err := json.Marshal(rec)
 	if err != nil {
-		return
+		return err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.f == nil || d.size+int64(len(line)) > d.maxSize {
 		if err := d.rotate(); err != nil {
-			d.err = err
-			return
+			d.err = cmp.Or(d.err, err)
+			return err
 		}
 	}
 	d.w.Write(line)
 	d.w.WriteByte('\n')
 	d.size += int64(len(line)) + 1
+	return nil
 }
 
-func (d *deadLetter) rotate() error {
+func (d *dirDeadLetter) rotate() error {
 	if d.f != nil {
 		if err := d.closeFile(); err != nil {
 			return err
@@ -82,7 +105,7 @@ func (d *deadLetter) rotate() error {
 	return nil
 }
 
-func (d *deadLetter) closeFile() error {
+func (d *dirDeadLetter) closeFile() error {
 	err := d.w.Flush()
 	if cerr := d.f.Close(); err == nil {
 		err = cerr
@@ -92,7 +115,7 @@ func (d *deadLetter) closeFile() error {
 }
 
 // Close flushes the open file; it reports the first write error too.
-func (d *deadLetter) Close() error {
+func (d *dirDeadLetter) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.f != nil {

@@ -51,7 +51,7 @@ const (
 type Indexer struct {
 	cfg    Config
 	client *opensearch.Client
-	dl     *deadLetter
+	dl     DeadLetterSink
 	stats  *Stats
 
 	mu      sync.Mutex
@@ -100,8 +100,9 @@ func New(cfg Config) (*Indexer, error) {
 		return nil, fmt.Errorf("opensearch client: %w", err)
 	}
 	ix := &Indexer{cfg: cfg, client: client, stats: newStats(), sem: make(chan struct{}, cfg.Workers), stop: make(chan struct{})}
-	if cfg.DeadLetterDir != "" {
-		if ix.dl, err = newDeadLetter(cfg.DeadLetterDir, cfg.DeadLetterFileBytes); err != nil {
+	ix.dl = cfg.DeadLetter
+	if ix.dl == nil && cfg.DeadLetterDir != "" {
+		if ix.dl, err = NewDirDeadLetter(cfg.DeadLetterDir, cfg.DeadLetterFileBytes); err != nil {
 			return nil, err
 		}
 	}
@@ -369,7 +370,8 @@ func (ix *Indexer) tooLarge(ctx context.Context, docs []Doc, todo []int, out []O
 func (ix *Indexer) deadLetter(d Doc, status int, typ, reason string) {
 	ix.stats.add(d.LogType, func(s *TypeStats) { s.DeadLettered++ })
 	if ix.dl != nil {
-		ix.dl.Write(d, status, typ, reason)
+		// a failed write is kept by the sink and reported by Close
+		_ = ix.dl.Write(newRecord(d, status, typ, reason))
 	}
 }
 

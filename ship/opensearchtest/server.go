@@ -10,7 +10,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -52,35 +51,45 @@ func New(f Faults, seed uint64) *Server {
 func (s *Server) chance(p float64) bool { return p > 0 && s.rng.Float64() < p }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/_bulk") {
-		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
-		return
-	}
-	var body io.Reader = r.Body
-	s.mu.Lock()
-	s.Requests++
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		s.Gzipped++
-	}
-	fail503, fail429 := s.chance(s.faults.Request503), s.chance(s.faults.Request429)
-	s.mu.Unlock()
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			http.Error(w, `{"error":"bad gzip"}`, http.StatusBadRequest)
-			return
-		}
-		body = zr
-	}
 	buf := bufs.Get().(*bytes.Buffer)
 	defer bufs.Put(buf)
 	buf.Reset()
 	if r.ContentLength > 0 {
 		buf.Grow(int(r.ContentLength))
 	}
-	if _, err := buf.ReadFrom(body); err != nil {
+	if _, err := buf.ReadFrom(r.Body); err != nil {
 		http.Error(w, `{"error":"bad body"}`, http.StatusBadRequest)
 		return
+	}
+	if !s.authorized(w, r, buf.Bytes()) {
+		return
+	}
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/_bulk") {
+		s.admin(w, r, buf.Bytes())
+		return
+	}
+	s.mu.Lock()
+	s.Requests++
+	gzipped := r.Header.Get("Content-Encoding") == "gzip"
+	if gzipped {
+		s.Gzipped++
+	}
+	fail503, fail429 := s.chance(s.faults.Request503), s.chance(s.faults.Request429)
+	s.mu.Unlock()
+	if gzipped {
+		zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			http.Error(w, `{"error":"bad gzip"}`, http.StatusBadRequest)
+			return
+		}
+		plain := bufs.Get().(*bytes.Buffer)
+		defer bufs.Put(plain)
+		plain.Reset()
+		if _, err := plain.ReadFrom(zr); err != nil {
+			http.Error(w, `{"error":"bad gzip"}`, http.StatusBadRequest)
+			return
+		}
+		buf = plain
 	}
 	data := buf.Bytes()
 	switch {

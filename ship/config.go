@@ -21,6 +21,14 @@ type Config struct {
 	// Username and Password for HTTP basic auth (none when empty).
 	Username string
 	Password string
+	// AWS signs requests with SigV4 (Amazon OpenSearch Service and
+	// Serverless) instead of basic auth.
+	AWS AWSAuth
+	// OmitIDs sends documents without _id, with the index operation:
+	// OpenSearch Serverless time-series collections refuse a custom _id.
+	// A document is then indexed again if a request's answer is lost;
+	// within one process, documents already delivered are not resent.
+	OmitIDs bool
 	// CAFile is a PEM bundle to trust instead of the system roots.
 	CAFile string
 	// InsecureSkipVerify turns TLS verification off. Only for tests: the
@@ -67,6 +75,9 @@ type Config struct {
 func (c *Config) setDefaults() {
 	if c.Op == "" {
 		c.Op = "create"
+		if c.OmitIDs {
+			c.Op = "index"
+		}
 	}
 	if c.FlushBytes == 0 {
 		c.FlushBytes = 5 << 20
@@ -111,6 +122,13 @@ func (c *Config) Validate() error {
 	}
 	if (c.Username == "") != (c.Password == "") {
 		errs = append(errs, errors.New("username and password: give both or neither"))
+	}
+	errs = append(errs, c.AWS.validate()...)
+	if c.AWS.Enabled() && c.Username != "" {
+		errs = append(errs, errors.New("username and aws: basic auth and SigV4 exclude each other"))
+	}
+	if c.OmitIDs && strings.EqualFold(c.Op, "create") {
+		errs = append(errs, errors.New("op: create needs an _id; with omit_ids the index operation is used"))
 	}
 	switch strings.ToLower(c.Op) {
 	case "", "create", "index":

@@ -53,6 +53,10 @@ type Indexer struct {
 	client *opensearch.Client
 	dl     DeadLetterSink
 	stats  *Stats
+	signed bool
+	// seen holds the _ids delivered when they are not sent (OmitIDs), so
+	// that a document is not indexed twice by this process at least.
+	seen *idSet
 
 	mu      sync.Mutex
 	pending []Doc
@@ -88,18 +92,31 @@ func New(cfg Config) (*Indexer, error) {
 		}
 		transport.TLSClientConfig = tc
 	}
-	client, err := opensearch.NewClient(opensearch.Config{
+	osCfg := opensearch.Config{
 		Addresses: cfg.URLs,
 		Username:  cfg.Username,
 		Password:  cfg.Password,
 		Transport: transport,
 		// retries are ours: per item, with backoff, counted
 		DisableRetry: true,
-	})
+	}
+	cfg.AWS.resolve(cfg.URLs)
+	var signer *sigV4Signer
+	if cfg.AWS.Enabled() {
+		var err error
+		if signer, err = newSigner(context.Background(), cfg.AWS); err != nil {
+			return nil, err
+		}
+		osCfg.Signer = signer
+	}
+	client, err := opensearch.NewClient(osCfg)
 	if err != nil {
 		return nil, fmt.Errorf("opensearch client: %w", err)
 	}
-	ix := &Indexer{cfg: cfg, client: client, stats: newStats(), sem: make(chan struct{}, cfg.Workers), stop: make(chan struct{})}
+	ix := &Indexer{cfg: cfg, client: client, signed: signer != nil, stats: newStats(), sem: make(chan struct{}, cfg.Workers), stop: make(chan struct{})}
+	if cfg.OmitIDs {
+		ix.seen = newIDSet(1 << 20)
+	}
 	ix.dl = cfg.DeadLetter
 	if ix.dl == nil && cfg.DeadLetterDir != "" {
 		if ix.dl, err = NewDirDeadLetter(cfg.DeadLetterDir, cfg.DeadLetterFileBytes); err != nil {
@@ -219,10 +236,15 @@ func (ix *Indexer) Close(ctx context.Context) error {
 // answer per batch uses (a Fluent Bit flush, a collector batch).
 func (ix *Indexer) Send(ctx context.Context, docs []Doc) []Outcome {
 	out := make([]Outcome, len(docs))
-	todo := make([]int, len(docs))
+	todo := make([]int, 0, len(docs))
 	for i := range docs {
-		todo[i] = i
 		ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Sent++ })
+		if ix.seen != nil && ix.seen.has(docs[i].ID) {
+			out[i] = Delivered
+			ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Delivered++ })
+			continue
+		}
+		todo = append(todo, i)
 	}
 	for attempt := 1; len(todo) > 0; attempt++ {
 		retry := ix.attempt(ctx, docs, todo, out)
@@ -259,8 +281,54 @@ func (ix *Indexer) backoff(attempt int) time.Duration {
 
 // bulkResponse is the part of a bulk response that decides each item.
 type bulkResponse struct {
-	Errors bool                         `json:"errors"`
-	Items  []map[string]bulkItemOutcome `json:"items"`
+	Errors bool       `json:"errors"`
+	Items  []bulkItem `json:"items"`
+}
+
+// bulkItem names its operation; we send one kind per indexer.
+type bulkItem struct {
+	Create *bulkItemOutcome `json:"create"`
+	Index  *bulkItemOutcome `json:"index"`
+}
+
+func (b bulkItem) outcome() bulkItemOutcome {
+	switch {
+	case b.Create != nil:
+		return *b.Create
+	case b.Index != nil:
+		return *b.Index
+	}
+	return bulkItemOutcome{}
+}
+
+// bulkFilter trims the response to what decides each item, as es-loader
+// asks too: a 10,000-item answer shrinks from ~2 MB to ~300 kB.
+const bulkFilter = "/_bulk?filter_path=errors,items.*.status,items.*.error.type,items.*.error.reason"
+
+// bulkErrors reads the top-level "errors" flag without decoding the
+// items: when it is false, every item succeeded and there is nothing
+// more to learn from the answer.
+func bulkErrors(data []byte) (errs, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false, false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return false, false
+		}
+		if k == "errors" {
+			v, err := dec.Token()
+			b, isBool := v.(bool)
+			return b, err == nil && isBool
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return false, false
+		}
+	}
+	return false, false
 }
 
 type bulkItemOutcome struct {
@@ -283,11 +351,14 @@ func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Ou
 	body := ix.body(buf, docs, todo)
 	ctx, cancel := context.WithTimeout(ctx, ix.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/_bulk", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, bulkFilter, bytes.NewReader(body))
 	if err != nil {
 		return todo
 	}
 	req.Header.Set("Content-Type", "application/x-ndjson")
+	if ix.signed {
+		req.Header.Set("X-Amz-Content-Sha256", payloadSHA256(body))
+	}
 	if ix.cfg.Gzip {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
@@ -316,21 +387,23 @@ func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Ou
 		ix.stats.refused(resp.StatusCode, data)
 		return nil
 	}
+	if errs, ok := bulkErrors(data); ok && !errs {
+		for _, i := range todo {
+			ix.delivered(docs, i, out)
+		}
+		return nil
+	}
 	var br bulkResponse
 	if err := json.Unmarshal(data, &br); err != nil || len(br.Items) != len(todo) {
 		return todo
 	}
 	for k, item := range br.Items {
 		i := todo[k]
-		var res bulkItemOutcome
-		for _, v := range item {
-			res = v
-		}
+		res := item.outcome()
 		switch {
 		case res.Status >= 200 && res.Status < 300,
 			res.Status == http.StatusConflict && ix.cfg.Op == "create":
-			out[i] = Delivered
-			ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Delivered++ })
+			ix.delivered(docs, i, out)
 		case retryableItem(res):
 			retry = append(retry, i)
 		default:
@@ -343,6 +416,14 @@ func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Ou
 		}
 	}
 	return retry
+}
+
+func (ix *Indexer) delivered(docs []Doc, i int, out []Outcome) {
+	out[i] = Delivered
+	ix.stats.add(docs[i].LogType, func(s *TypeStats) { s.Delivered++ })
+	if ix.seen != nil {
+		ix.seen.add(docs[i].ID)
+	}
 }
 
 // retryableItem: rejected executions (429), server errors, and blocks a
@@ -391,7 +472,7 @@ func (ix *Indexer) body(buf *bytes.Buffer, docs []Doc, todo []int) []byte {
 		line = append(line, ix.cfg.Op...)
 		line = append(line, `":{"_index":`...)
 		line = pyjson.AppendQuoted(line, d.Index)
-		if d.ID != "" {
+		if d.ID != "" && !ix.cfg.OmitIDs {
 			line = append(line, `,"_id":`...)
 			line = pyjson.AppendQuoted(line, d.ID)
 		}

@@ -31,19 +31,26 @@ type Faults struct {
 // Server is the fake cluster.
 type Server struct {
 	*httptest.Server
-	mu      sync.Mutex
-	faults  Faults
-	rng     *rand.Rand
-	docs    map[string][]byte // index/_id → source
-	created map[string]int    // successful creates and indexes per index/_id
+	mu     sync.Mutex
+	faults Faults
+	rng    *rand.Rand
+	// writes counts the successful creates and indexes per index/_id; the
+	// sources are not kept, so that a million-document test stays small.
+	writes map[string]int
 	// Requests counts bulk requests received.
 	Requests int
 	Gzipped  int
+	// auth, when set, is what every request must carry (sigv4.go).
+	auth *authCheck
+	// timeSeries refuses a custom _id, as a Serverless time-series
+	// collection does, and generates ids.
+	timeSeries bool
+	autoID     int
 }
 
 // New starts a server with these faults and a fixed seed.
 func New(f Faults, seed uint64) *Server {
-	s := &Server{faults: f, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), docs: map[string][]byte{}, created: map[string]int{}}
+	s := &Server{faults: f, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), writes: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -147,57 +154,122 @@ func (it item) appendJSON(b []byte) []byte {
 	return append(b, "}}"...)
 }
 
-// apply runs the bulk actions in order.
+// bulkAction is an action line; exactly one operation is set.
+type bulkAction struct {
+	Create, Index, Update, Delete *actionMeta
+}
+
+type actionMeta struct {
+	Index string `json:"_index"`
+	ID    string `json:"_id"`
+}
+
+func (a *bulkAction) count() (n int) {
+	for _, m := range []*actionMeta{a.Create, a.Index, a.Update, a.Delete} {
+		if m != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// op is the line's operation, named as a bulk response names it.
+func (a *bulkAction) op() (string, actionMeta) {
+	switch {
+	case a.Create != nil:
+		return "create", *a.Create
+	case a.Index != nil:
+		return "index", *a.Index
+	case a.Update != nil:
+		return "update", *a.Update
+	}
+	return "delete", *a.Delete
+}
+
+// apply runs the bulk actions in order. Lines are parsed and documents
+// checked before the lock is taken, so that concurrent requests share the
+// work as a cluster's nodes would.
 func (s *Server) apply(data []byte) (items []item, hadErrors bool, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	type parsed struct {
+		op       string
+		meta     actionMeta
+		src      []byte
+		valid    bool
+		customID bool
+	}
+	var lines []parsed
 	for len(data) > 0 {
 		nl := bytes.IndexByte(data, '\n')
 		if nl < 0 {
 			return nil, false, fmt.Errorf("action line without a newline")
 		}
-		var action map[string]struct {
-			Index string `json:"_index"`
-			ID    string `json:"_id"`
-		}
-		if err := json.Unmarshal(data[:nl], &action); err != nil || len(action) != 1 {
+		var action bulkAction
+		if err := json.Unmarshal(data[:nl], &action); err != nil || action.count() != 1 {
 			return nil, false, fmt.Errorf("malformed action line %q", data[:nl])
 		}
 		data = data[nl+1:]
-		end := bytes.IndexByte(data, '\n')
-		if end < 0 {
-			return nil, false, fmt.Errorf("action without a document")
-		}
-		src := data[:end]
-		data = data[end+1:]
-		for op, meta := range action {
-			key := meta.Index + "/" + meta.ID
-			it := item{op: op, index: meta.Index, id: meta.ID, status: 201}
-			switch {
-			case !json.Valid(src):
-				it.status, it.errType, it.why = 400, "mapper_parsing_exception", "failed to parse"
-			case s.faults.RejectMarker != "" && bytes.Contains(src, []byte(s.faults.RejectMarker)):
-				it.status, it.errType, it.why = 400, "mapper_parsing_exception", "failed to parse field [value] of type [long]"
-			case s.chance(s.faults.ItemRejected):
-				it.status, it.errType, it.why = 429, "es_rejected_execution_exception", "rejected execution of coordinating operation"
-			case op == "create" && s.docs[key] != nil:
-				it.status, it.errType, it.why = 409, "version_conflict_engine_exception", "document already exists"
-			default:
-				s.docs[key] = append([]byte(nil), src...)
-				s.created[key]++
+		p := parsed{valid: true}
+		p.op, p.meta = action.op()
+		p.customID = p.meta.ID != ""
+		if p.op != "delete" { // the only operation without a document line
+			end := bytes.IndexByte(data, '\n')
+			if end < 0 {
+				return nil, false, fmt.Errorf("action without a document")
 			}
-			hadErrors = hadErrors || it.status >= 300
-			items = append(items, it)
+			p.src, data = data[:end], data[end+1:]
+			p.valid = json.Valid(p.src)
 		}
+		lines = append(lines, p)
+	}
+	items = make([]item, 0, len(lines))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range lines {
+		if !p.customID {
+			s.autoID++
+			p.meta.ID = fmt.Sprintf("auto-%d", s.autoID)
+		}
+		key := p.meta.Index + "/" + p.meta.ID
+		it := item{op: p.op, index: p.meta.Index, id: p.meta.ID, status: 201}
+		switch {
+		case s.timeSeries && p.customID:
+			it.status, it.errType, it.why = 400, "illegal_argument_exception", "Document ID is not supported in create/index operation request"
+		case !p.valid:
+			it.status, it.errType, it.why = 400, "mapper_parsing_exception", "failed to parse"
+		case s.faults.RejectMarker != "" && bytes.Contains(p.src, []byte(s.faults.RejectMarker)):
+			it.status, it.errType, it.why = 400, "mapper_parsing_exception", "failed to parse field [value] of type [long]"
+		case s.chance(s.faults.ItemRejected):
+			it.status, it.errType, it.why = 429, "es_rejected_execution_exception", "rejected execution of coordinating operation"
+		case p.op == "delete":
+			it.status = 200
+			if s.writes[key] == 0 {
+				it.status = 404
+			}
+			delete(s.writes, key)
+		case p.op == "create" && s.writes[key] > 0:
+			it.status, it.errType, it.why = 409, "version_conflict_engine_exception", "document already exists"
+		default:
+			s.writes[key]++
+		}
+		hadErrors = hadErrors || (it.status >= 300 && it.status != 404)
+		items = append(items, it)
 	}
 	return items, hadErrors, nil
+}
+
+// TimeSeries makes the server behave as an OpenSearch Serverless
+// time-series collection: a document with its own _id is refused.
+func (s *Server) TimeSeries() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timeSeries = true
 }
 
 // Docs returns how many distinct documents are stored.
 func (s *Server) Docs() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.docs)
+	return len(s.writes)
 }
 
 // Writes returns how many times each index/_id was written (1 for every
@@ -205,8 +277,8 @@ func (s *Server) Docs() int {
 func (s *Server) Writes() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.created))
-	for k, v := range s.created {
+	out := make(map[string]int, len(s.writes))
+	for k, v := range s.writes {
 		out[k] = v
 	}
 	return out

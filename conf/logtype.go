@@ -488,3 +488,28 @@ func (b *builder) logType(name string) *LogType {
 	lt.UserAgentField = strings.TrimSpace(s("user_agent_enrichment_field"))
 	return lt
 }
+
+// UseServerlessIndexNames names every log type's index the way es-loader
+// does when it loads into OpenSearch Serverless: collections have no
+// rollover nor date-suffixed indices, so each type gets one index,
+// <index_name>-<index_suffix> or <index_name>-001.
+func (c *Config) UseServerlessIndexNames() {
+	for _, lt := range c.Types {
+		lt.IndexRotation = "aoss"
+	}
+}
+
+// AutoRotatedAliases are the index names of the log types whose index is
+// rolled over by ISM (index_rotation = auto): documents go to the alias,
+// which needs a first write index.
+func (c *Config) AutoRotatedAliases() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, lt := range c.Types {
+		if strings.Contains(lt.IndexRotation, "auto") && lt.IndexName != "" && !seen[lt.IndexName] {
+			seen[lt.IndexName] = true
+			out = append(out, lt.IndexName)
+		}
+	}
+	return out
+}

@@ -62,9 +62,9 @@ func (a AWSAuth) validate() []error {
 	return errs
 }
 
-// endpointHints reads the service and region out of an AWS endpoint:
+// EndpointHints reads the service and region out of an AWS endpoint:
 // search-NAME-ID.REGION.es.amazonaws.com, ID.REGION.aoss.amazonaws.com.
-func endpointHints(rawURL string) (service, region string) {
+func EndpointHints(rawURL string) (service, region string) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return "", ""
@@ -84,7 +84,7 @@ func (a *AWSAuth) resolve(urls []string) {
 	if len(urls) == 0 {
 		return
 	}
-	svc, region := endpointHints(urls[0])
+	svc, region := EndpointHints(urls[0])
 	if a.Service == "auto" && svc != "" {
 		a.Service = svc
 	}

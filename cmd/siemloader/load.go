@@ -76,6 +76,9 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if shp.serverless() {
+		cfg.UseServerlessIndexNames()
+	}
 	if *logType != "" && cfg.Type(*logType) == nil {
 		fmt.Fprintf(stderr, "siemloader: unknown log type %q (not a section of aws.ini or user.ini)\n", *logType)
 		return 1

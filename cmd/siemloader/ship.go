@@ -17,6 +17,8 @@ type shipFlags struct {
 	urls, user, caFile, deadLetter string
 	insecure, gzip                 bool
 	attempts                       int
+	aws                            ship.AWSAuth
+	timeSeries                     bool
 }
 
 func (s *shipFlags) register(fl *flag.FlagSet) {
@@ -27,6 +29,22 @@ func (s *shipFlags) register(fl *flag.FlagSet) {
 	fl.BoolVar(&s.gzip, "gzip", false, "gzip bulk request bodies")
 	fl.StringVar(&s.deadLetter, "dead-letter", "", "folder for documents OpenSearch refuses for good (NDJSON with the reason)")
 	fl.IntVar(&s.attempts, "max-attempts", 10, "sends of a retryable document before it counts as failed")
+	fl.StringVar(&s.aws.Service, "aws-sigv4", "", "sign requests with AWS SigV4 for `SERVICE`: es (OpenSearch Service), aoss (Serverless) or auto (read off an amazonaws.com endpoint); credentials come from the AWS SDK chain")
+	fl.StringVar(&s.aws.Region, "aws-region", "", "region of the domain or collection (default: AWS_REGION, the profile, else the endpoint's name)")
+	fl.StringVar(&s.aws.RoleARN, "aws-role-arn", "", "IAM role to assume through STS before signing")
+	fl.StringVar(&s.aws.ExternalID, "aws-external-id", "", "external id the role's trust policy asks for")
+	fl.StringVar(&s.aws.Profile, "aws-profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
+	fl.BoolVar(&s.timeSeries, "aoss-timeseries", false, "the Serverless collection is a time-series one: send documents without _id (it refuses them)")
+}
+
+// serverless tells whether documents go to OpenSearch Serverless, whose
+// indices es-loader names without a date.
+func (s *shipFlags) serverless() bool {
+	if s.aws.Service == "auto" {
+		svc, _ := ship.EndpointHints(strings.Split(s.urls, ",")[0])
+		return svc == "aoss"
+	}
+	return s.aws.Service == "aoss"
 }
 
 // open returns nil when --opensearch is not given.
@@ -35,7 +53,11 @@ func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
 		return nil, nil
 	}
 	cfg := ship.Config{URLs: strings.Split(s.urls, ","), Username: s.user, Password: os.Getenv("SIEMLOADER_OPENSEARCH_PASSWORD"),
-		CAFile: s.caFile, InsecureSkipVerify: s.insecure, Gzip: s.gzip, DeadLetterDir: s.deadLetter, MaxAttempts: s.attempts}
+		CAFile: s.caFile, InsecureSkipVerify: s.insecure, Gzip: s.gzip, DeadLetterDir: s.deadLetter, MaxAttempts: s.attempts,
+		AWS: s.aws, OmitIDs: s.timeSeries}
+	if s.timeSeries && !s.serverless() {
+		return nil, fmt.Errorf("--aoss-timeseries is for OpenSearch Serverless: add --aws-sigv4 aoss")
+	}
 	if s.insecure {
 		fmt.Fprintln(stderr, "siemloader: WARNING: TLS certificate verification is OFF (--tls-insecure-skip-verify); anyone on the path can read and alter what is sent")
 	}

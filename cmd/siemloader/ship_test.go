@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
@@ -41,5 +43,47 @@ func TestLoadShipsToOpenSearch(t *testing.T) {
 	stderr.Reset()
 	if code := cmdLoad([]string{"--quiet", "--s3-key", key, "--opensearch", srv.URL, "--max-attempts", "2", obj}, &stdout, &stderr); code == 0 {
 		t.Error("exit 0 with nothing delivered")
+	}
+}
+
+// Serverless: SigV4 for aoss from the SDK chain, one index per type named
+// as es-loader names it there, and no _id for a time-series collection.
+func TestLoadShipsToServerless(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDCLI")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "cli-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	srv := opensearchtest.New(opensearchtest.Faults{}, 7)
+	defer srv.Close()
+	srv.RequireSigV4(aws.Credentials{AccessKeyID: "AKIDCLI", SecretAccessKey: "cli-secret"}, "aoss", "eu-west-3")
+	srv.TimeSeries()
+	obj := filepath.Join(dir, "flows.log")
+	writeFile(t, obj, "version srcaddr dstaddr srcport dstport protocol action end\n"+
+		"2 45.33.32.156 10.0.0.1 1 22 6 ACCEPT 1716163260\n"+
+		"2 45.33.32.157 10.0.0.1 3 443 6 ACCEPT 1716163260\n")
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_a.log"
+	var stdout, stderr bytes.Buffer
+	args := []string{"--quiet", "--s3-key", key, "--opensearch", srv.URL, "--aws-sigv4", "aoss", "--aws-region", "eu-west-3", "--aoss-timeseries", obj}
+	if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	writes := srv.Writes()
+	if len(writes) != 2 {
+		t.Fatalf("writes %v", writes)
+	}
+	for k := range writes {
+		if !strings.HasPrefix(k, "log-aws-vpcflowlogs-001/auto-") {
+			t.Errorf("stored as %s: want the Serverless index name and a generated id", k)
+		}
+	}
+	if ok, refused := srv.AuthCounts(); ok == 0 || refused != 0 {
+		t.Errorf("signatures accepted %d, refused %d", ok, refused)
+	}
+	// a time-series collection without SigV4 for aoss is a usage error
+	if code := cmdLoad([]string{"--quiet", "--s3-key", key, "--opensearch", srv.URL, "--aoss-timeseries", obj}, &stdout, &stderr); code == 0 {
+		t.Error("--aoss-timeseries without --aws-sigv4 aoss accepted")
 	}
 }

@@ -76,6 +76,10 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 				}
 			}
 		}
+		if b.o.src.InstanceID != "" && !cloud.Has("instance") {
+			// host logs shipped from the instance itself (Fluent Bit on EC2)
+			cloud.Set("instance", idMap(b.o.src.InstanceID))
+		}
 	}
 	if fm := meta.firelens; fm != nil && fm.taskARN != "" {
 		parts := strings.Split(fm.taskARN, ":")

@@ -32,6 +32,14 @@ type Source struct {
 	Tag string
 	// LogType, when set, skips classification.
 	LogType string
+	// Account and Region stand in for what an S3 key would tell, for
+	// records that come from a host or a container (Fluent Bit on EC2,
+	// the collector): cloud.account.id and cloud.region.
+	Account string
+	Region  string
+	// InstanceID is the EC2 instance host logs come from
+	// (cloud.instance.id).
+	InstanceID string
 }
 
 // Document is one document to index.

@@ -823,7 +823,8 @@ func (o *objectRun) textPlan() bool {
 	}
 	o.textFlatSet = true
 	pat := o.lt.LogPattern
-	if pat == nil {
+	if pat == nil || o.src.InstanceID != "" {
+		// plans have no slot for cloud.instance.id of host logs
 		return false
 	}
 	var names []string

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -70,8 +71,8 @@ type objectRun struct {
 
 func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emit Emit) *objectRun {
 	o := &objectRun{n: n, src: src, lt: lt, res: res, emit: emit, now: n.now()}
-	o.account = accountFromKey(src.Key)
-	o.region = regionFromKey(src.Key)
+	o.account = cmp.Or(accountFromKey(src.Key), src.Account)
+	o.region = cmp.Or(regionFromKey(src.Key), src.Region)
 	o.builder.init(o)
 	return o
 }

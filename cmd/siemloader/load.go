@@ -17,6 +17,7 @@ import (
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/ship"
 	"github.com/siemloader/siemloader/normalize/enrich"
 )
 
@@ -108,12 +109,12 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
 	}
-	var out *bulkWriter
+	var out *ship.BulkWriter
 	if ix != nil {
-		out = newStreamWriter(io.Discard) // unused: documents go to the indexer
+		out = ship.NewBulkStream(io.Discard) // unused: documents go to the indexer
 	} else if *output == "-" {
-		out = newStreamWriter(stdout)
-	} else if out, err = newDirWriter(*output); err != nil {
+		out = ship.NewBulkStream(stdout)
+	} else if out, err = ship.NewBulkDir(*output); err != nil {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
 	}
@@ -129,7 +130,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	progress := newProgress(stderr, len(jobs), !*quiet)
 	failedObjects := 0
 	for _, j := range jobs {
-		emit := out.Write
+		emit := func(d normalize.Document) error { return out.Write(d.Index, d.ID, d.Source) }
 		if ix != nil {
 			emit = shipEmit(ix)
 		}

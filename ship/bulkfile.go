@@ -1,4 +1,4 @@
-package main
+package ship
 
 import (
 	"bufio"
@@ -7,14 +7,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
-	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
-// bulkWriter writes documents in OpenSearch bulk format, either to one
-// stream or to <dir>/<index>.ndjson files.
-type bulkWriter struct {
+// BulkWriter writes documents in OpenSearch bulk format, either to one
+// stream or to <dir>/<index>.ndjson files, for a later
+// `curl --data-binary @file _bulk` or for looking at what would be sent.
+// It is safe for concurrent use.
+type BulkWriter struct {
+	mu     sync.Mutex
 	dir    string
 	stream *bufio.Writer
 	files  map[string]*bulkFile
@@ -26,18 +29,20 @@ type bulkFile struct {
 	w *bufio.Writer
 }
 
-func newStreamWriter(w io.Writer) *bulkWriter {
-	return &bulkWriter{stream: bufio.NewWriterSize(w, 256<<10)}
+// NewBulkStream writes every document to w.
+func NewBulkStream(w io.Writer) *BulkWriter {
+	return &BulkWriter{stream: bufio.NewWriterSize(w, 256<<10)}
 }
 
-func newDirWriter(dir string) (*bulkWriter, error) {
+// NewBulkDir writes one file per index into dir, creating it.
+func NewBulkDir(dir string) (*BulkWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &bulkWriter{dir: dir, files: map[string]*bulkFile{}}, nil
+	return &BulkWriter{dir: dir, files: map[string]*bulkFile{}}, nil
 }
 
-func (b *bulkWriter) target(index string) (*bufio.Writer, error) {
+func (b *BulkWriter) target(index string) (*bufio.Writer, error) {
 	if b.stream != nil {
 		return b.stream, nil
 	}
@@ -56,17 +61,19 @@ func (b *bulkWriter) target(index string) (*bufio.Writer, error) {
 }
 
 // Write appends the action line and the document.
-func (b *bulkWriter) Write(d normalize.Document) error {
-	w, err := b.target(d.Index)
+func (b *BulkWriter) Write(index, id string, source []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w, err := b.target(index)
 	if err != nil {
 		return err
 	}
 	line := append(b.line[:0], `{"index":{"_index":`...)
-	line = pyjson.AppendQuoted(line, d.Index)
+	line = pyjson.AppendQuoted(line, index)
 	line = append(line, `,"_id":`...)
-	line = pyjson.AppendQuoted(line, d.ID)
+	line = pyjson.AppendQuoted(line, id)
 	line = append(line, "}}\n"...)
-	line = append(line, d.Source...)
+	line = append(line, source...)
 	line = append(line, '\n')
 	b.line = line
 	_, err = w.Write(line)
@@ -74,7 +81,9 @@ func (b *bulkWriter) Write(d normalize.Document) error {
 }
 
 // Close flushes everything.
-func (b *bulkWriter) Close() error {
+func (b *BulkWriter) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.stream != nil {
 		return b.stream.Flush()
 	}
@@ -91,7 +100,9 @@ func (b *bulkWriter) Close() error {
 }
 
 // Files lists the files written, for the summary.
-func (b *bulkWriter) Files() []string {
+func (b *BulkWriter) Files() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	var out []string
 	for _, f := range b.files {
 		out = append(out, f.f.Name())

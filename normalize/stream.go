@@ -1,0 +1,66 @@
+package normalize
+
+import (
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize/logtypes"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// Stream normalizes records that arrive one by one rather than inside an
+// S3 object: a Fluent Bit chunk, a collector batch. All its records are of
+// one log type from one source; a Stream is not for concurrent use, so a
+// caller with several workers gives each its own.
+type Stream struct {
+	o *objectRun
+}
+
+// NewStream classifies src (explicit type, Fluent Bit tag, log group) and
+// returns nil when no section claims it.
+func (n *Normalizer) NewStream(src Source, emit Emit) *Stream {
+	lt := n.Classify(src)
+	if lt == nil {
+		return nil
+	}
+	return &Stream{o: n.newObjectRun(src, lt, &Result{LogType: lt.Name}, emit)}
+}
+
+// LogType is the section the stream's records are normalized with.
+func (s *Stream) LogType() *conf.LogType { return s.o.lt }
+
+// Result is what became of the records so far.
+func (s *Stream) Result() *Result { return s.o.res }
+
+// Message normalizes one raw record in the section's file_format: a line
+// of text (syslog, nginx, apache...), a multiline record already joined,
+// a JSON object, a CEF line or an XML event. The error only reports that
+// emit failed; a record that cannot be parsed is counted in Result.
+func (s *Stream) Message(msg string) error {
+	o := s.o
+	raw := logtypes.PyStrip(msg)
+	if raw == "" {
+		return o.emitErr
+	}
+	if o.lt.FileFormat == "text" && o.textPlan() {
+		if err := o.flatTextRecord(raw); err != nil && err != errStop {
+			return err
+		}
+		return o.emitErr
+	}
+	if err := o.messageRecord(raw, nil); err != nil && err != errStop {
+		return err
+	}
+	return o.emitErr
+}
+
+// Firelens normalizes one record of a FireLens log router (the keys
+// container_id, container_name, source, log, ecs_cluster, ecs_task_arn,
+// ecs_task_definition, ec2_instance_id) as es-loader does for
+// via_firelens: stderr dropped when ignore_container_stderr, log parsed
+// with the section's format and kept raw when that fails, container and
+// cloud fields from the metadata.
+func (s *Stream) Firelens(rec *pyjson.Map) error {
+	if err := s.o.FirelensRecord(rec); err != nil && err != errStop {
+		return err
+	}
+	return s.o.emitErr
+}

@@ -1,0 +1,338 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/siemloader/siemloader/conf"
+	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/enrich"
+	"github.com/siemloader/siemloader/normalize/pyjson"
+	"github.com/siemloader/siemloader/ship"
+)
+
+// Code is a flush's answer to Fluent Bit; the values are Fluent Bit's.
+type Code int
+
+const (
+	Error Code = 0 // the chunk can never succeed: Fluent Bit drops it
+	OK    Code = 1 // every record delivered, dead-lettered or counted as dropped
+	Retry Code = 2 // some documents are still retryable: Fluent Bit sends the chunk again later
+)
+
+// Output is one [OUTPUT] section. Flush may be called from several
+// Fluent Bit workers at once.
+type Output struct {
+	cfg  Config
+	norm *normalize.Normalizer
+	ix   *ship.Indexer // nil when writing files
+	dir  *ship.BulkWriter
+	geo  *enrich.GeoIP
+	log  *logger
+	src  normalize.Source // account, region, instance id of host logs
+
+	mu       sync.Mutex
+	summary  *normalize.Summary
+	unrouted map[string]int // tag → records no section claims
+}
+
+// New builds an output from its checked configuration; log receives the
+// plugin's messages (Fluent Bit's stderr).
+func New(ctx context.Context, cfg Config, log io.Writer) (*Output, error) {
+	o := &Output{cfg: cfg, log: newLogger(log), summary: normalize.NewSummary(), unrouted: map[string]int{}}
+	c, err := conf.Load(cfg.UserINI...)
+	if err != nil {
+		return nil, fmt.Errorf("Config: %w", err)
+	}
+	if cfg.LogType != "" && c.Type(cfg.LogType) == nil {
+		return nil, fmt.Errorf("Log_Type: %q is not a section of aws.ini or the Config files", cfg.LogType)
+	}
+	if cfg.Ship.AWS.Service == "aoss" {
+		c.UseServerlessIndexNames()
+	}
+	opts := normalize.Options{}
+	if cfg.GeoIPCity != "" || cfg.GeoIPASN != "" {
+		g, warnings, err := enrich.NewGeoIP(enrich.GeoIPConfig{CityPath: cfg.GeoIPCity, ASNPath: cfg.GeoIPASN, ReloadEvery: time.Minute})
+		for _, w := range warnings {
+			o.log.printf("warning: %s", w)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("GeoIP_City/GeoIP_ASN: %w", err)
+		}
+		o.geo, opts.GeoIP = g, g
+	}
+	if cfg.IoCDir != "" {
+		ioc, problems, err := enrich.LoadIoC(cfg.IoCDir)
+		if err != nil {
+			return nil, fmt.Errorf("IoC_Dir: %w", err)
+		}
+		for _, p := range problems {
+			o.log.printf("warning: IoC_Dir: %v", p)
+		}
+		opts.IoC = ioc
+	}
+	if cfg.UserAgent {
+		opts.UserAgent = enrich.NewUserAgentParser(10000)
+	}
+	o.norm = normalize.New(c, opts)
+	o.src = o.hostSource(ctx)
+
+	if cfg.OutputDir != "" {
+		if o.dir, err = ship.NewBulkDir(cfg.OutputDir); err != nil {
+			return nil, fmt.Errorf("Output_Dir: %w", err)
+		}
+		return o, nil
+	}
+	sc := cfg.Ship
+	if cfg.DeadLetter != "" {
+		if strings.HasPrefix(cfg.DeadLetter, "s3://") {
+			return nil, errors.New("Dead_Letter: s3:// is not supported yet; use a folder")
+		}
+		sc.DeadLetterDir = cfg.DeadLetter
+	}
+	if sc.InsecureSkipVerify {
+		o.log.printf("WARNING: TLS_Verify is Off: the cluster's certificate is not checked; anyone on the path can read and alter the logs")
+	}
+	if o.ix, err = ship.New(sc); err != nil {
+		return nil, fmt.Errorf("OpenSearch settings: %w", err)
+	}
+	return o, nil
+}
+
+// Flush normalizes and delivers one chunk of records that carry tag.
+func (o *Output) Flush(ctx context.Context, tag string, chunk []byte) Code {
+	b := o.newBatch(tag)
+	// documents are about twice to three times their records' msgpack
+	b.arena = make([]byte, 0, 3*len(chunk))
+	if err := b.decode(chunk); err != nil {
+		// What was read before the damage is delivered; the rest cannot
+		// be read on any retry.
+		o.log.printf("tag %s: undecodable chunk: %v", tag, err)
+		b.dropped("undecodable msgpack")
+	}
+	o.account(b)
+	if len(b.docs) == 0 {
+		return OK
+	}
+	if o.dir != nil {
+		for _, d := range b.docs {
+			if err := o.dir.Write(d.Index, d.ID, d.Body); err != nil {
+				o.log.printf("Output_Dir: %v", err)
+				return Retry
+			}
+		}
+		return OK
+	}
+	for _, out := range o.ix.Send(ctx, b.docs) {
+		if out == ship.Failed {
+			return Retry
+		}
+	}
+	return OK
+}
+
+// account adds the batch's counts to the summary.
+func (o *Output) account(b *batch) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, s := range b.streams {
+		if s != nil { // nil: a tag no section claims, counted below
+			o.summary.Add(s.Result())
+		}
+	}
+	for tag, n := range b.unrouted {
+		if o.unrouted[tag] == 0 {
+			o.log.printf("tag %s: no section's tag pattern matches it, and neither Log_Type nor Log_Type_Key is set: its records are dropped (counted)", tag)
+		}
+		o.unrouted[tag] += n
+	}
+	if b.undecodable > 0 {
+		o.summary.Add(&normalize.Result{LogType: "unknown", Records: b.undecodable, Errors: map[string]int{"undecodable msgpack": b.undecodable}})
+	}
+}
+
+// Summary writes the per-type counts so far.
+func (o *Output) Summary(w io.Writer) {
+	o.summary.WriteTable(w)
+	if o.ix != nil {
+		st := o.ix.Stats()
+		names, counts := st.Types()
+		fmt.Fprintf(w, "%-26s %10s %10s %10s %13s %8s\n", "shipped to OpenSearch", "sent", "delivered", "retried", "dead-lettered", "failed")
+		for i, n := range names {
+			c := counts[i]
+			fmt.Fprintf(w, "%-26s %10d %10d %10d %13d %8d\n", n, c.Sent, c.Delivered, c.Retried, c.DeadLettered, c.Failed)
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for tag, n := range o.unrouted {
+		fmt.Fprintf(w, "tag %s: %d record(s) no section claims\n", tag, n)
+	}
+}
+
+// Close flushes what is queued and releases files, bounded by ctx.
+func (o *Output) Close(ctx context.Context) error {
+	var err error
+	if o.ix != nil {
+		err = o.ix.Close(ctx)
+	}
+	if o.dir != nil {
+		err = errors.Join(err, o.dir.Close())
+	}
+	if o.geo != nil {
+		o.geo.Close()
+	}
+	return err
+}
+
+// batch is the work of one flush.
+type batch struct {
+	o           *Output
+	tag         string
+	streams     map[string]*normalize.Stream // by Log_Type_Key value, or "" for the tag's
+	docs        []ship.Doc
+	arena       []byte
+	scratch     []byte
+	unrouted    map[string]int
+	undecodable int
+}
+
+func (o *Output) newBatch(tag string) *batch {
+	return &batch{o: o, tag: tag, streams: map[string]*normalize.Stream{}, unrouted: map[string]int{}}
+}
+
+func (b *batch) dropped(reason string) { b.undecodable++ }
+
+// emit keeps a document: the normalizer reuses its buffer, so the body is
+// copied into the batch's arena (one growing buffer, not one allocation
+// per document).
+func (b *batch) emit(d normalize.Document) error {
+	start := len(b.arena)
+	b.arena = append(b.arena, d.Source...)
+	b.docs = append(b.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: b.arena[start:len(b.arena):len(b.arena)]})
+	return nil
+}
+
+// stream is the normalizer stream for a record: Log_Type, the record's
+// Log_Type_Key, or the tag.
+func (b *batch) stream(typeName string) *normalize.Stream {
+	if s, ok := b.streams[typeName]; ok {
+		return s
+	}
+	src := b.o.src
+	src.Tag = b.tag
+	switch {
+	case b.o.cfg.LogType != "":
+		src.LogType = b.o.cfg.LogType
+	case typeName != "":
+		src.LogType = typeName
+	}
+	s := b.o.norm.NewStream(src, b.emit)
+	if s == nil && typeName != "" {
+		// a Log_Type_Key value that names no section
+		src.LogType = ""
+		s = b.o.norm.NewStream(src, b.emit)
+	}
+	b.streams[typeName] = s
+	return s
+}
+
+// firelensKeys are what a FireLens log router adds around a container's
+// line; a record with container_id or ecs_task_arn is a FireLens one.
+var firelensKeys = []string{"container_id", "container_name", "source", "log", "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "ec2_instance_id"}
+
+func (b *batch) decode(chunk []byte) error {
+	o := b.o
+	typeKey, msgKey := o.cfg.LogTypeKey, o.cfg.MessageKey
+	for len(chunk) > 0 {
+		ev, rest, err := nextEvent(chunk)
+		if err != nil {
+			return err
+		}
+		chunk = rest
+		var typeName, msg string
+		var hasMsg, firelens bool
+		var fl [8][]byte
+		err = eachField(ev.rec, func(k, v []byte) bool {
+			key := view(k)
+			if typeKey != "" && key == typeKey {
+				if s, ok := stringValue(v); ok {
+					typeName = string(s)
+				}
+			}
+			if key == msgKey {
+				if s, ok := stringValue(v); ok {
+					msg, hasMsg = view(s), true
+				}
+			}
+			for i, fk := range firelensKeys {
+				if key == fk {
+					fl[i] = v
+					if i == 0 || i == 5 {
+						firelens = true
+					}
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		s := b.stream(typeName)
+		if s == nil {
+			b.unrouted[b.tag]++
+			continue
+		}
+		switch {
+		case firelens:
+			m := pyjson.NewMap(len(firelensKeys))
+			for i, raw := range fl {
+				if raw == nil {
+					continue
+				}
+				if sv, ok := stringValue(raw); ok {
+					m.Set(firelensKeys[i], view(sv))
+				} else if js, _, err := appendJSON(nil, raw, 0); err == nil {
+					m.Set(firelensKeys[i], string(js))
+				}
+			}
+			err = s.Firelens(m)
+		case hasMsg:
+			err = s.Message(msg)
+		default:
+			// A record parsed by a Fluent Bit parser, or one with no
+			// message key: its JSON is the message (a json section reads
+			// it as a record).
+			b.scratch, _, err = appendJSON(b.scratch[:0], ev.rec, 0)
+			if err == nil {
+				err = s.Message(string(b.scratch))
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// logger prefixes the plugin's lines as Fluent Bit's own are.
+type logger struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func newLogger(w io.Writer) *logger { return &logger{w: w} }
+
+func (l *logger) printf(format string, args ...any) {
+	if l.w == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, "[%s] [ info] [output:siem] %s\n", time.Now().UTC().Format("2006/01/02 15:04:05"), fmt.Sprintf(format, args...))
+}

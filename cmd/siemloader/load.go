@@ -17,8 +17,8 @@ import (
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
-	"github.com/siemloader/siemloader/ship"
 	"github.com/siemloader/siemloader/normalize/enrich"
+	"github.com/siemloader/siemloader/ship"
 )
 
 type stringList []string

@@ -46,6 +46,8 @@ type Server struct {
 	// collection does, and generates ids.
 	timeSeries bool
 	autoID     int
+	// cluster is the admin endpoints' state (admin.go).
+	cluster *clusterState
 }
 
 // New starts a server with these faults and a fixed seed.

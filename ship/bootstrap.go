@@ -584,3 +584,18 @@ func errorTypeReason(data []byte) (typ, reason string) {
 	}
 	return "", e.Message
 }
+
+// Prepare is the bootstrap as a loader runs it at start: for Serverless
+// when the indexer signs for aoss, with the rollover aliases of the
+// configuration. A cluster that does not answer is a warning, not an
+// error: the documents are retried anyway, and the next start installs
+// what is missing. A request the cluster refuses is an error.
+func (ix *Indexer) Prepare(ctx context.Context, autoAliases []string) (BootstrapReport, error) {
+	rep, err := ix.Bootstrap(ctx, BootstrapOptions{Serverless: ix.cfg.AWS.Service == "aoss", AutoAliases: autoAliases})
+	var be *BootstrapError
+	if err != nil && !errors.As(err, &be) {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("bootstrap skipped: %v; documents are sent anyway", err))
+		return rep, nil
+	}
+	return rep, err
+}

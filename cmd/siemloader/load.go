@@ -109,6 +109,12 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "siemloader:", err)
 		return 1
 	}
+	if ix != nil {
+		if err := shp.prepare(ix, cfg, stderr, *quiet); err != nil {
+			fmt.Fprintln(stderr, "siemloader:", err)
+			return 1
+		}
+	}
 	var out *ship.BulkWriter
 	if ix != nil {
 		out = ship.NewBulkStream(io.Discard) // unused: documents go to the indexer

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/ship"
 )
@@ -19,6 +20,7 @@ type shipFlags struct {
 	attempts                       int
 	aws                            ship.AWSAuth
 	timeSeries                     bool
+	bootstrap                      bool
 }
 
 func (s *shipFlags) register(fl *flag.FlagSet) {
@@ -34,6 +36,7 @@ func (s *shipFlags) register(fl *flag.FlagSet) {
 	fl.StringVar(&s.aws.RoleARN, "aws-role-arn", "", "IAM role to assume through STS before signing")
 	fl.StringVar(&s.aws.ExternalID, "aws-external-id", "", "external id the role's trust policy asks for")
 	fl.StringVar(&s.aws.Profile, "aws-profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
+	fl.BoolVar(&s.bootstrap, "bootstrap", true, "install index templates, the ISM rollover policy and write aliases before loading (--bootstrap=false to skip)")
 	fl.BoolVar(&s.timeSeries, "aoss-timeseries", false, "the Serverless collection is a time-series one: send documents without _id (it refuses them)")
 }
 
@@ -62,6 +65,24 @@ func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
 		fmt.Fprintln(stderr, "siemloader: WARNING: TLS certificate verification is OFF (--tls-insecure-skip-verify); anyone on the path can read and alter what is sent")
 	}
 	return ship.New(cfg)
+}
+
+// prepare runs the cluster bootstrap unless --bootstrap=false.
+func (s *shipFlags) prepare(ix *ship.Indexer, cfg *conf.Config, stderr io.Writer, quiet bool) error {
+	if !s.bootstrap {
+		return nil
+	}
+	rep, err := ix.Prepare(context.Background(), cfg.AutoRotatedAliases())
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(stderr, "siemloader: warning:", w)
+	}
+	if !quiet && len(rep.Installed) > 0 {
+		fmt.Fprintf(stderr, "bootstrap installed: %s\n", strings.Join(rep.Installed, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("%w (--bootstrap=false skips the bootstrap)", err)
+	}
+	return nil
 }
 
 // shipEmit queues each document; its bytes are only valid during the call.

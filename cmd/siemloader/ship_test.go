@@ -87,3 +87,47 @@ func TestLoadShipsToServerless(t *testing.T) {
 		t.Error("--aoss-timeseries without --aws-sigv4 aoss accepted")
 	}
 }
+
+// load prepares the cluster first: templates, and a write alias for a
+// type rotated by ISM; without permission it warns and loads anyway.
+func TestLoadBootstrapsTheCluster(t *testing.T) {
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "flows.log")
+	writeFile(t, obj, "version srcaddr dstaddr srcport dstport protocol action end\n2 45.33.32.156 10.0.0.1 1 22 6 ACCEPT 1716163260\n")
+	ini := filepath.Join(dir, "user.ini")
+	writeFile(t, ini, "[vpcflowlogs]\nindex_rotation = auto\n")
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_a.log"
+
+	srv := opensearchtest.New(opensearchtest.Faults{}, 7)
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	if code := cmdLoad([]string{"--quiet", "--config", ini, "--s3-key", key, "--opensearch", srv.URL, obj}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if _, ok := srv.IndexTemplates()["siem-log"]; !ok {
+		t.Errorf("no siem-log index template: %v", srv.IndexTemplates())
+	}
+	if a := srv.Aliases()["log-aws-vpcflowlogs"]; len(a) != 1 || a[0] != "log-aws-vpcflowlogs-000001" {
+		t.Errorf("write alias: %v", srv.Aliases())
+	}
+	if w := srv.Writes(); len(w) != 1 {
+		t.Errorf("writes %v", w)
+	}
+
+	denied := opensearchtest.New(opensearchtest.Faults{}, 7)
+	defer denied.Close()
+	denied.ForbidAdmin()
+	stderr.Reset()
+	if code := cmdLoad([]string{"--quiet", "--s3-key", key, "--opensearch", denied.URL, obj}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d without bootstrap permission: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "warning") || denied.Docs() != 1 {
+		t.Errorf("no warning or no document: %q, %d docs", stderr.String(), denied.Docs())
+	}
+
+	skipped := opensearchtest.New(opensearchtest.Faults{}, 7)
+	defer skipped.Close()
+	if code := cmdLoad([]string{"--quiet", "--bootstrap=false", "--s3-key", key, "--opensearch", skipped.URL, obj}, &stdout, &stderr); code != 0 || len(skipped.IndexTemplates()) != 0 {
+		t.Errorf("--bootstrap=false: exit %d, templates %v", code, skipped.IndexTemplates())
+	}
+}

@@ -101,6 +101,18 @@ func New(ctx context.Context, cfg Config, log io.Writer) (*Output, error) {
 	if o.ix, err = ship.New(sc); err != nil {
 		return nil, fmt.Errorf("OpenSearch settings: %w", err)
 	}
+	if cfg.Bootstrap {
+		rep, err := o.ix.Prepare(ctx, c.AutoRotatedAliases())
+		for _, w := range rep.Warnings {
+			o.log.printf("warning: %s", w)
+		}
+		if len(rep.Installed) > 0 {
+			o.log.printf("bootstrap installed: %s", strings.Join(rep.Installed, ", "))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w (Bootstrap Off skips it)", err)
+		}
+	}
 	return o, nil
 }
 

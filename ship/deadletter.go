@@ -32,6 +32,7 @@ type dirDeadLetter struct {
 	w       *bufio.Writer
 	size    int64
 	seq     int
+	token   string // host, pid and randomness: two writers never share a file
 	err     error
 }
 
@@ -56,7 +57,7 @@ func NewDirDeadLetter(dir string, maxSize int64) (DeadLetterSink, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("dead-letter folder: %w", err)
 	}
-	return &dirDeadLetter{dir: dir, maxSize: maxSize}, nil
+	return &dirDeadLetter{dir: dir, maxSize: maxSize, token: uniqueToken()}, nil
 }
 
 // newRecord is the dead-letter line of doc; a body that is not JSON is
@@ -96,8 +97,8 @@ func (d *dirDeadLetter) rotate() error {
 		}
 	}
 	d.seq++
-	name := filepath.Join(d.dir, fmt.Sprintf("deadletter-%s-%04d.ndjson", time.Now().UTC().Format("20060102T150405Z"), d.seq))
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	name := filepath.Join(d.dir, fmt.Sprintf("deadletter-%s-%s-%04d.ndjson", time.Now().UTC().Format("20060102T150405Z"), d.token, d.seq))
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
 		return fmt.Errorf("dead-letter file: %w", err)
 	}

@@ -14,6 +14,8 @@ const usage = `siemloader - AWS security logs to ECS documents for OpenSearch
 
 Usage:
   siemloader load [flags] PATH...     normalize log objects into bulk NDJSON
+  siemloader redrive [flags] DIR|s3://bucket/prefix
+                                      send dead-lettered documents again
   siemloader check-config [user.ini...]
                                       validate aws.ini and user.ini files
   siemloader version
@@ -40,6 +42,8 @@ func run(args []string) int {
 	switch args[0] {
 	case "load":
 		return cmdLoad(args[1:], os.Stdout, os.Stderr)
+	case "redrive":
+		return runRedrive(args[1:], os.Stdout, os.Stderr)
 	case "check-config":
 		return cmdCheckConfig(args[1:], os.Stdout, os.Stderr)
 	case "version", "--version":

@@ -21,6 +21,7 @@ type shipFlags struct {
 	aws                            ship.AWSAuth
 	timeSeries                     bool
 	bootstrap                      bool
+	s3Region, s3Endpoint           string
 }
 
 func (s *shipFlags) register(fl *flag.FlagSet) {
@@ -29,7 +30,9 @@ func (s *shipFlags) register(fl *flag.FlagSet) {
 	fl.StringVar(&s.caFile, "tls-ca-file", "", "PEM certificates to trust instead of the system roots")
 	fl.BoolVar(&s.insecure, "tls-insecure-skip-verify", false, "do not verify the cluster's certificate (tests only)")
 	fl.BoolVar(&s.gzip, "gzip", false, "gzip bulk request bodies")
-	fl.StringVar(&s.deadLetter, "dead-letter", "", "folder for documents OpenSearch refuses for good (NDJSON with the reason)")
+	fl.StringVar(&s.deadLetter, "dead-letter", "", "folder or s3://bucket/prefix for documents OpenSearch refuses for good (NDJSON with the reason)")
+	fl.StringVar(&s.s3Region, "s3-region", "", "region of the dead-letter or redrive bucket (default: AWS_REGION, the profile, else us-east-1)")
+	fl.StringVar(&s.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (MinIO, a VPC endpoint); path-style addressing is used with it")
 	fl.IntVar(&s.attempts, "max-attempts", 10, "sends of a retryable document before it counts as failed")
 	fl.StringVar(&s.aws.Service, "aws-sigv4", "", "sign requests with AWS SigV4 for `SERVICE`: es (OpenSearch Service), aoss (Serverless) or auto (read off an amazonaws.com endpoint); credentials come from the AWS SDK chain")
 	fl.StringVar(&s.aws.Region, "aws-region", "", "region of the domain or collection (default: AWS_REGION, the profile, else the endpoint's name)")
@@ -60,6 +63,20 @@ func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
 		AWS: s.aws, OmitIDs: s.timeSeries}
 	if s.timeSeries && !s.serverless() {
 		return nil, fmt.Errorf("--aoss-timeseries is for OpenSearch Serverless: add --aws-sigv4 aoss")
+	}
+	if strings.HasPrefix(s.deadLetter, "s3://") {
+		bucket, prefix, err := ship.ParseS3URL(s.deadLetter)
+		if err != nil {
+			return nil, fmt.Errorf("--dead-letter: %w", err)
+		}
+		client, err := newS3Client(context.Background(), s.aws.Profile, s.s3Region, s.s3Endpoint)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.DeadLetter, err = ship.NewS3DeadLetter(context.Background(), client, bucket, prefix, 0); err != nil {
+			return nil, fmt.Errorf("--dead-letter: %w", err)
+		}
+		cfg.DeadLetterDir = ""
 	}
 	if s.insecure {
 		fmt.Fprintln(stderr, "siemloader: WARNING: TLS certificate verification is OFF (--tls-insecure-skip-verify); anyone on the path can read and alter what is sent")

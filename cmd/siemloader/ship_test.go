@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/siemloader/siemloader/internal/miniotest"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
@@ -129,5 +132,37 @@ func TestLoadBootstrapsTheCluster(t *testing.T) {
 	defer skipped.Close()
 	if code := cmdLoad([]string{"--quiet", "--bootstrap=false", "--s3-key", key, "--opensearch", skipped.URL, obj}, &stdout, &stderr); code != 0 || len(skipped.IndexTemplates()) != 0 {
 		t.Errorf("--bootstrap=false: exit %d, templates %v", code, skipped.IndexTemplates())
+	}
+}
+
+// --dead-letter s3://bucket/prefix keeps refused documents in a bucket (a
+// real S3 server: MinIO).
+func TestLoadDeadLettersToS3(t *testing.T) {
+	minio := miniotest.Start(t)
+	minio.MakeBucket(t, "siem-dead")
+	t.Setenv("AWS_ACCESS_KEY_ID", minio.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", minio.SecretKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	srv := opensearchtest.New(opensearchtest.Faults{RejectMarker: "203.0.113.9"}, 7)
+	defer srv.Close()
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "flows.log")
+	writeFile(t, obj, "version srcaddr dstaddr srcport dstport protocol action end\n"+
+		"2 45.33.32.156 10.0.0.1 1 22 6 ACCEPT 1716163260\n2 203.0.113.9 10.0.0.1 2 22 6 REJECT 1716163260\n")
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_a.log"
+	var stdout, stderr bytes.Buffer
+	args := []string{"--quiet", "--s3-key", key, "--opensearch", srv.URL, "--dead-letter", "s3://siem-dead/refused",
+		"--s3-endpoint", minio.Endpoint, "--s3-region", minio.Region, obj}
+	if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out, err := minio.Client(t).ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("siem-dead"), Prefix: aws.String("refused/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Contents) != 1 || !strings.HasSuffix(*out.Contents[0].Key, ".ndjson.gz") {
+		t.Fatalf("objects %+v", out.Contents)
 	}
 }

@@ -8,12 +8,16 @@ PKGS    := ./...
 # explores further.
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test vet fmt-check bench fuzz parity clean
+.PHONY: all build plugin demo test vet fmt-check bench fuzz parity clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN)/siemloader ./cmd/siemloader
+
+# The Fluent Bit output plugin, loaded with `fluent-bit -e $(BIN)/out_siem.so`.
+plugin:
+	$(GO) build -buildmode=c-shared -ldflags "-s -w" -o $(BIN)/out_siem.so ./plugin
 
 demo: build
 	rm -rf out

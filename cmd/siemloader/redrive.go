@@ -26,10 +26,10 @@ func runRedrive(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("redrive", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	var (
-		dryRun     = fl.Bool("dry-run", false, "read and count the records; send and move nothing (no --opensearch needed)")
-		quiet      = fl.Bool("quiet", false, "no per-file lines, only errors and the summary")
-		batchDocs  = fl.Int("batch-docs", 1000, "documents per bulk request")
-		shp        shipFlags
+		dryRun    = fl.Bool("dry-run", false, "read and count the records; send and move nothing (no --opensearch needed)")
+		quiet     = fl.Bool("quiet", false, "no per-file lines, only errors and the summary")
+		batchDocs = fl.Int("batch-docs", 1000, "documents per bulk request")
+		shp       shipFlags
 	)
 	shp.register(fl)
 	fl.Usage = func() {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/gzip"
 )
@@ -243,4 +244,33 @@ func (d *s3DeadLetter) firstErr() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.err
+}
+
+// NewS3Client is an S3 client from the AWS SDK's default credential chain
+// (or profile), for the dead-letter bucket and redrive. endpoint, when
+// set, is an S3-compatible server (MinIO, a VPC endpoint) addressed
+// path-style.
+func NewS3Client(ctx context.Context, profile, region, endpoint string) (*s3.Client, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(profile))
+	}
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration for S3: %w", err)
+	}
+	if cfg.Region == "" {
+		// S3 needs a region to sign; us-east-1 reaches buckets there
+		// and any S3-compatible endpoint.
+		cfg.Region = "us-east-1"
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+			o.UsePathStyle = true
+		}
+	}), nil
 }

@@ -11,9 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/term"
 
 	"github.com/siemloader/siemloader/ship"
@@ -76,7 +73,7 @@ func runRedrive(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "siemloader redrive:", err)
 			return 2
 		}
-		client, err := newS3Client(ctx, shp.aws.Profile, shp.s3Region, shp.s3Endpoint)
+		client, err := ship.NewS3Client(ctx, shp.aws.Profile, shp.s3Region, shp.s3Endpoint)
 		if err != nil {
 			fmt.Fprintln(stderr, "siemloader redrive:", err)
 			return 1
@@ -146,34 +143,6 @@ func distinctDeadLetter(src, dl string) error {
 		return fmt.Errorf("--dead-letter %s is the source %s (or its %s/): records refused again need another folder or prefix", dl, src, ship.RedrivenFolder)
 	}
 	return nil
-}
-
-// newS3Client builds a client from the AWS SDK's chain (environment,
-// profile, instance or task role). A custom endpoint is addressed
-// path-style, which MinIO and most S3-compatible stores expect.
-func newS3Client(ctx context.Context, profile, region, endpoint string) (*s3.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration for S3: %w", err)
-	}
-	if cfg.Region == "" {
-		// S3 needs a region to sign; us-east-1 reaches buckets there
-		// and any S3-compatible endpoint.
-		cfg.Region = "us-east-1"
-	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-			o.UsePathStyle = true
-		}
-	}), nil
 }
 
 // redriveOutput prints a line per file and, on a terminal, a running

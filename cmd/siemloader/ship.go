@@ -69,7 +69,7 @@ func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--dead-letter: %w", err)
 		}
-		client, err := newS3Client(context.Background(), s.aws.Profile, s.s3Region, s.s3Endpoint)
+		client, err := ship.NewS3Client(context.Background(), s.aws.Profile, s.s3Region, s.s3Endpoint)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,10 +90,23 @@ func New(ctx context.Context, cfg Config, log io.Writer) (*Output, error) {
 		return o, nil
 	}
 	sc := cfg.Ship
-	if cfg.DeadLetter != "" {
-		if strings.HasPrefix(cfg.DeadLetter, "s3://") {
-			return nil, errors.New("Dead_Letter: s3:// is not supported yet; use a folder")
+	if sc.AWS.Enabled() && sc.AWS.Region == "" {
+		sc.AWS.Region = o.src.Region // from instance metadata
+	}
+	switch {
+	case strings.HasPrefix(cfg.DeadLetter, "s3://"):
+		bucket, prefix, err := ship.ParseS3URL(cfg.DeadLetter)
+		if err != nil {
+			return nil, fmt.Errorf("Dead_Letter: %w", err)
 		}
+		client, err := ship.NewS3Client(ctx, "", cmp.Or(cfg.Region, o.src.Region), "")
+		if err != nil {
+			return nil, fmt.Errorf("Dead_Letter: %w", err)
+		}
+		if sc.DeadLetter, err = ship.NewS3DeadLetter(ctx, client, bucket, prefix, 0); err != nil {
+			return nil, fmt.Errorf("Dead_Letter: %w", err)
+		}
+	case cfg.DeadLetter != "":
 		sc.DeadLetterDir = cfg.DeadLetter
 	}
 	if sc.InsecureSkipVerify {

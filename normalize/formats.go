@@ -503,7 +503,7 @@ func (o *objectRun) cwlEnvelope(v any) error {
 func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 	switch o.lt.FileFormat {
 	case "json":
-		v, err := pyjson.Unmarshal([]byte(msg))
+		v, err := o.decodeMessage(msg)
 		if err != nil {
 			// es-loader keeps such a message unparsed with the error.
 			return o.handle(&rawRecord{raw: msg, skip: true, errorMsg: "invalid json file: " + err.Error(), meta: meta, fields: pyjson.NewMap(0)})
@@ -532,6 +532,20 @@ func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 		o.res.fail("file_format not supported for CloudWatch Logs", o.lt.FileFormat)
 		return nil
 	}
+}
+
+// decodeMessage is pyjson.Unmarshal with the object path's decoder: maps
+// with room for the keys the pipeline adds, storage from the run's slab.
+// A message that does not decode goes through Unmarshal again for
+// Python's exact error text, which es-loader puts in the document.
+func (o *objectRun) decodeMessage(msg string) (any, error) {
+	data := []byte(msg) // owned: the decoded strings point into it
+	start := pyjson.SkipSpace(data, 0)
+	v, end, err := pyjson.DecodeOwnedRoom(data, start, &o.slab, docExtraKeys)
+	if err == nil && pyjson.SkipSpace(data, end) == len(data) {
+		return v, nil
+	}
+	return pyjson.Unmarshal(data)
 }
 
 // appendFields is strings.Fields into a reused slice (Python's str.split()

@@ -52,6 +52,36 @@ func (s *Stream) Message(msg string) error {
 	return o.emitErr
 }
 
+// Record normalizes one structured record given as a JSON object: a
+// Fluent Bit record a parser already split into keys, a collector log
+// whose body is a map. It is read as a record of an S3 object of a json
+// section is (its @message is the json.dumps form, so the document is the
+// one the same record gives from S3); an object holding the section's
+// json_delimiter list is read as a whole object.
+func (s *Stream) Record(data []byte) error {
+	o := s.o
+	own := append([]byte(nil), data...) // decoded strings point into it
+	v, end, err := pyjson.DecodeOwnedRoom(own, pyjson.SkipSpace(own, 0), &o.slab, docExtraKeys)
+	if err == nil && pyjson.SkipSpace(own, end) != len(own) {
+		_, err = pyjson.Unmarshal(own)
+	}
+	if err != nil {
+		o.res.Records++
+		o.res.fail("invalid JSON", err.Error())
+		return o.emitErr
+	}
+	m, ok := v.(*pyjson.Map)
+	if delim := o.lt.JSONDelimiter; ok && delim != "" && m.Has(delim) {
+		err = o.jsonTop(m)
+	} else {
+		err = o.jsonRecord(v, nil)
+	}
+	if err != nil && err != errStop {
+		return err
+	}
+	return o.emitErr
+}
+
 // Firelens normalizes one record of a FireLens log router (the keys
 // container_id, container_name, source, log, ecs_cluster, ecs_task_arn,
 // ecs_task_definition, ec2_instance_id) as es-loader does for

@@ -149,6 +149,26 @@ func TestStreamJSONRecordsMatchObjects(t *testing.T) {
 	// @message is the record as it arrived, as for a CloudWatch Logs
 	// message, rather than es-loader's json.dumps of it
 	sameDocsBut(t, "cloudtrail", got, want.docs, "@message")
+
+	// A structured record (a Fluent Bit record a parser split, a collector
+	// body map) gives exactly the document of S3, @message included.
+	got, _ = streamDocs(t, n, src, func(s *normalize.Stream) error {
+		for _, r := range obj.Records {
+			if err := s.Record(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sameDocs(t, "cloudtrail records", got, want.docs)
+	// and a whole {"Records": [...]} object as one record is the object
+	got, _ = streamDocs(t, n, src, func(s *normalize.Stream) error { return s.Record(data) })
+	sameDocs(t, "cloudtrail object", got, want.docs)
+	// bad JSON is counted, not fatal
+	_, res := streamDocs(t, n, src, func(s *normalize.Stream) error { return s.Record([]byte(`{"eventID": `)) })
+	if res.Errors["invalid JSON"] != 1 {
+		t.Errorf("errors %v", res.Errors)
+	}
 }
 
 // FireLens records through a Stream are the lines of a FireLens object.

@@ -332,11 +332,11 @@ func (b *batch) decode(chunk []byte) error {
 			err = s.Message(msg)
 		default:
 			// A record parsed by a Fluent Bit parser, or one with no
-			// message key: its JSON is the message (a json section reads
-			// it as a record).
+			// message key: a json section reads it as a record of an S3
+			// object.
 			b.scratch, _, err = appendJSON(b.scratch[:0], ev.rec, 0)
 			if err == nil {
-				err = s.Message(string(b.scratch))
+				err = s.Record(b.scratch)
 			}
 		}
 		if err != nil {

@@ -30,6 +30,42 @@ func doc(i int, extra string) ship.Doc {
 		Body: []byte(fmt.Sprintf(`{"n":%d,"msg":"record %d"%s}`, i, i, extra))}
 }
 
+// A cluster that answers after the client's timeout, having done the
+// work: the retried documents answer 409 and count as delivered, once.
+func TestSlowAnswersBeyondTheTimeout(t *testing.T) {
+	srv := opensearchtest.New(opensearchtest.Faults{SlowAfterWork: 0.3, SlowDelay: 2 * time.Second, ItemRejected: 0.1}, 4)
+	defer srv.Close()
+	cfg := fastConfig(srv.URL)
+	cfg.Timeout = 150 * time.Millisecond
+	cfg.FlushDocs = 500
+	ix, err := ship.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n := 20_000
+	for i := 0; i < n; i++ {
+		if err := ix.Add(ctx, doc(i, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tot := ix.Stats().Total()
+	if tot.Delivered != int64(n) || tot.Failed != 0 || tot.Retried == 0 {
+		t.Fatalf("counts %+v", tot)
+	}
+	if srv.Docs() != n {
+		t.Fatalf("%d documents stored, want %d", srv.Docs(), n)
+	}
+	for k, w := range srv.Writes() {
+		if w != 1 {
+			t.Fatalf("%s written %d times", k, w)
+		}
+	}
+}
+
 // The fault test of the shipping issue: a million documents through a
 // server that rejects 30 % of items with 429, answers 10 % of requests
 // 503 and drops connections after doing the work. Every _id ends up on

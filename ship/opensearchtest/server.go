@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Faults are the rates (0..1) at which the server misbehaves.
@@ -23,6 +24,11 @@ type Faults struct {
 	Request503    float64 // the whole request answers 503
 	Request429    float64 // the whole request answers 429
 	DropAfterWork float64 // the connection is dropped after the items were applied
+	// SlowAfterWork answers only after SlowDelay, once the items were
+	// applied: a client whose timeout is shorter gives up on a request
+	// that succeeded.
+	SlowAfterWork float64
+	SlowDelay     time.Duration
 	// RejectMarker: a document whose body contains it answers 400
 	// mapper_parsing_exception.
 	RejectMarker string
@@ -116,7 +122,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	drop := s.chance(s.faults.DropAfterWork)
+	slow := s.chance(s.faults.SlowAfterWork)
 	s.mu.Unlock()
+	if slow {
+		select {
+		case <-time.After(s.faults.SlowDelay):
+		case <-r.Context().Done(): // the client gave up
+			return
+		}
+	}
 	if drop {
 		// the work is done but the client never hears of it
 		if hj, ok := w.(http.Hijacker); ok {

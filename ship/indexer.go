@@ -375,7 +375,10 @@ func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Ou
 		return todo
 	case resp.StatusCode == http.StatusRequestEntityTooLarge:
 		return ix.tooLarge(ctx, docs, todo, out)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500,
+		// a whole request blocked (read-only after the flood-stage disk
+		// watermark): the cluster lifts the block once space is freed
+		resp.StatusCode == http.StatusForbidden && bytes.Contains(data, []byte("cluster_block_exception")):
 		return todo
 	case resp.StatusCode >= 300:
 		// refused whole (auth, a bad request line): no document is at

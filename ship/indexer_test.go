@@ -301,3 +301,37 @@ func BenchmarkIndexer(b *testing.B) {
 		}
 	}
 }
+
+// A cluster past its disk watermark answers whole requests 403
+// cluster_block_exception until space is freed: that is waited out, not
+// taken for an auth failure and not dead-lettered.
+func TestBlockedClusterIsRetried(t *testing.T) {
+	srv := opensearchtest.New(opensearchtest.Faults{RequestBlocked: 0.5}, 2)
+	defer srv.Close()
+	docs := make([]ship.Doc, 300)
+	for i := range docs {
+		docs[i] = doc(i, "")
+	}
+	ix, err := ship.New(fastConfig(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range ix.Send(context.Background(), docs) {
+		if o != ship.Delivered {
+			t.Fatalf("doc %d: %v", i, o)
+		}
+	}
+	if ix.Stats().Total().Retried == 0 {
+		t.Fatal("no request was blocked")
+	}
+	always := opensearchtest.New(opensearchtest.Faults{RequestBlocked: 1}, 2)
+	defer always.Close()
+	cfg := fastConfig(always.URL)
+	cfg.MaxAttempts = 3
+	ix, _ = ship.New(cfg)
+	for i, o := range ix.Send(context.Background(), docs[:5]) {
+		if o != ship.Failed {
+			t.Fatalf("doc %d against a blocked cluster: %v, want Failed (retryable later)", i, o)
+		}
+	}
+}

@@ -20,10 +20,14 @@ import (
 
 // Faults are the rates (0..1) at which the server misbehaves.
 type Faults struct {
-	ItemRejected  float64 // an item answers 429 es_rejected_execution_exception
-	Request503    float64 // the whole request answers 503
-	Request429    float64 // the whole request answers 429
-	DropAfterWork float64 // the connection is dropped after the items were applied
+	ItemRejected float64 // an item answers 429 es_rejected_execution_exception
+	Request503   float64 // the whole request answers 503
+	Request429   float64 // the whole request answers 429
+	// RequestBlocked answers the whole request 403
+	// cluster_block_exception, as a cluster past its flood-stage disk
+	// watermark does until space is freed.
+	RequestBlocked float64
+	DropAfterWork  float64 // the connection is dropped after the items were applied
 	// SlowAfterWork answers only after SlowDelay, once the items were
 	// applied: a client whose timeout is shorter gives up on a request
 	// that succeeded.
@@ -89,7 +93,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if gzipped {
 		s.Gzipped++
 	}
-	fail503, fail429 := s.chance(s.faults.Request503), s.chance(s.faults.Request429)
+	fail503, fail429, blocked := s.chance(s.faults.Request503), s.chance(s.faults.Request429), s.chance(s.faults.RequestBlocked)
 	s.mu.Unlock()
 	if gzipped {
 		zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
@@ -110,6 +114,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case fail503:
 		http.Error(w, `{"error":{"type":"unavailable"},"status":503}`, http.StatusServiceUnavailable)
+		return
+	case blocked:
+		http.Error(w, `{"error":{"root_cause":[{"type":"cluster_block_exception","reason":"index [log-aws] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];"}],"type":"cluster_block_exception"},"status":403}`, http.StatusForbidden)
 		return
 	case fail429:
 		http.Error(w, `{"error":{"type":"es_rejected_execution_exception"},"status":429}`, http.StatusTooManyRequests)

@@ -316,9 +316,11 @@ func TestBlockedClusterIsRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, o := range ix.Send(context.Background(), docs) {
-		if o != ship.Delivered {
-			t.Fatalf("doc %d: %v", i, o)
+	for b := 0; b < len(docs); b += 30 {
+		for i, o := range ix.Send(context.Background(), docs[b:b+30]) {
+			if o != ship.Delivered {
+				t.Fatalf("doc %d: %v", b+i, o)
+			}
 		}
 	}
 	if ix.Stats().Total().Retried == 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,24 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/siemloader/siemloader/internal/awstest"
 	"github.com/siemloader/siemloader/ship"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
-
-// isolateAWS gives the SDK's default chain these static keys and nothing
-// else: no profile files, no instance metadata.
-func isolateAWS(t *testing.T, key, secret string) {
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_DEFAULT_REGION", "")
-	t.Setenv("AWS_ACCESS_KEY_ID", key)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-}
 
 func sendAll(t *testing.T, cfg ship.Config, n int) (*ship.Indexer, []ship.Outcome) {
 	t.Helper()
@@ -54,7 +39,7 @@ func countOutcomes(out []ship.Outcome) map[ship.Outcome]int {
 }
 
 func TestSigV4SignaturesHoldWithAndWithoutGzip(t *testing.T) {
-	isolateAWS(t, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+	awstest.Isolate(t, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 	for _, gz := range []bool{false, true} {
 		t.Run(fmt.Sprintf("gzip=%t", gz), func(t *testing.T) {
 			srv := opensearchtest.New(opensearchtest.Faults{}, 1)
@@ -79,7 +64,7 @@ func TestSigV4SignaturesHoldWithAndWithoutGzip(t *testing.T) {
 }
 
 func TestSigV4WrongKeyIsRefusedNotRetried(t *testing.T) {
-	isolateAWS(t, "AKIDEXAMPLE", "not-the-secret")
+	awstest.Isolate(t, "AKIDEXAMPLE", "not-the-secret")
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
 	srv.RequireSigV4(aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "the-secret"}, "es", "eu-west-1")
@@ -98,7 +83,7 @@ func TestSigV4WrongKeyIsRefusedNotRetried(t *testing.T) {
 }
 
 func TestSigV4WithWrongRegionOrServiceIsRefused(t *testing.T) {
-	isolateAWS(t, "AKIDEXAMPLE", "secret")
+	awstest.Isolate(t, "AKIDEXAMPLE", "secret")
 	for _, a := range []ship.AWSAuth{{Service: "es", Region: "us-east-1"}, {Service: "aoss", Region: "eu-west-1"}} {
 		srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 		srv.RequireSigV4(aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, "es", "eu-west-1")
@@ -150,7 +135,7 @@ func newFakeSTS(t *testing.T, creds aws.Credentials) *fakeSTS {
 // temporary keys (session token included), the role is assumed once with
 // the external id, and a time-series collection gets no _id.
 func TestSigV4ServerlessWithAssumedRole(t *testing.T) {
-	isolateAWS(t, "AKIDBASE", "base-secret")
+	awstest.Isolate(t, "AKIDBASE", "base-secret")
 	roleCreds := aws.Credentials{AccessKeyID: "ASIAROLE", SecretAccessKey: "role-secret", SessionToken: "role-token"}
 	sts := newFakeSTS(t, roleCreds)
 	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
@@ -191,7 +176,7 @@ func TestSigV4ServerlessWithAssumedRole(t *testing.T) {
 }
 
 func TestServiceAndRegionFromTheEndpoint(t *testing.T) {
-	isolateAWS(t, "AKIDEXAMPLE", "secret")
+	awstest.Isolate(t, "AKIDEXAMPLE", "secret")
 	// An amazonaws.com name tells both; New connects nothing, so the names
 	// need not resolve.
 	cfg := ship.Config{URLs: []string{"https://search-logs-abc123.eu-central-1.es.amazonaws.com"}, AWS: ship.AWSAuth{Service: "auto"}}
@@ -216,7 +201,7 @@ func TestServiceAndRegionFromTheEndpoint(t *testing.T) {
 }
 
 func TestAWSConfigProblems(t *testing.T) {
-	isolateAWS(t, "", "")
+	awstest.Isolate(t, "", "")
 	for _, tc := range []struct {
 		cfg  ship.Config
 		want string

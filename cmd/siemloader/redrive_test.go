@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/siemloader/siemloader/internal/awstest"
 	"github.com/siemloader/siemloader/internal/miniotest"
 	"github.com/siemloader/siemloader/ship"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
@@ -149,14 +150,7 @@ func TestRedriveCommandS3(t *testing.T) {
 	mio := miniotest.Start(t)
 	mio.MakeBucket(t, "siem-dl")
 	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_ACCESS_KEY_ID", mio.AccessKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", mio.SecretKey)
-	t.Setenv("AWS_SESSION_TOKEN", "")
+	awstest.Isolate(t, mio.AccessKey, mio.SecretKey)
 
 	ctx := context.Background()
 	c := mio.Client(t)

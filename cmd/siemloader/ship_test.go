@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/siemloader/siemloader/internal/awstest"
 	"github.com/siemloader/siemloader/internal/miniotest"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
@@ -53,12 +54,7 @@ func TestLoadShipsToOpenSearch(t *testing.T) {
 // as es-loader names it there, and no _id for a time-series collection.
 func TestLoadShipsToServerless(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDCLI")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "cli-secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
+	awstest.Isolate(t, "AKIDCLI", "cli-secret")
 	srv := opensearchtest.New(opensearchtest.Faults{}, 7)
 	defer srv.Close()
 	srv.RequireSigV4(aws.Credentials{AccessKeyID: "AKIDCLI", SecretAccessKey: "cli-secret"}, "aoss", "eu-west-3")
@@ -140,11 +136,7 @@ func TestLoadBootstrapsTheCluster(t *testing.T) {
 func TestLoadDeadLettersToS3(t *testing.T) {
 	minio := miniotest.Start(t)
 	minio.MakeBucket(t, "siem-dead")
-	t.Setenv("AWS_ACCESS_KEY_ID", minio.AccessKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", minio.SecretKey)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	awstest.Isolate(t, minio.AccessKey, minio.SecretKey)
 	srv := opensearchtest.New(opensearchtest.Faults{RejectMarker: "203.0.113.9"}, 7)
 	defer srv.Close()
 	dir := t.TempDir()

@@ -217,7 +217,7 @@ func TestFlushAnswersFluentBit(t *testing.T) {
 func TestConcurrentFlushes(t *testing.T) {
 	srv := opensearchtest.New(opensearchtest.Faults{ItemRejected: 0.1}, 9)
 	defer srv.Close()
-	o := newOutput(t, MapConfig{"OpenSearch_URL": srv.URL, "Config": writeINI(t, routing), "EC2_Metadata": "off", "Max_Attempts": "20"})
+	o := newOutput(t, MapConfig{"OpenSearch_URL": srv.URL, "Config": writeINI(t, routing), "EC2_Metadata": "off", "Max_Attempts": "20", "User_Agent": "On"})
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)

@@ -114,9 +114,7 @@ func transformWebAccess(r *Record, rawFields []string) error {
 
 	// write, in the order es-loader merges its dict: http, event,
 	// related, url, cloud, service
-	for _, k := range rawFields {
-		d.Delete(k)
-	}
+	d.DeleteAll(rawFields)
 	h := d.Child("http")
 	if xff != "" {
 		// es-loader replaces its http dict here, so version and method

@@ -70,6 +70,10 @@ type Config struct {
 	DeadLetter DeadLetterSink
 	// DeadLetterFileBytes rotates dead-letter files (default 64 MB).
 	DeadLetterFileBytes int64
+	// DeadLetterMaxBytes caps the dead-letter files of DeadLetterDir
+	// together, those already there included (0: no cap). Past it a
+	// refused document is reported Failed rather than filling the disk.
+	DeadLetterMaxBytes int64
 }
 
 func (c *Config) setDefaults() {
@@ -140,7 +144,8 @@ func (c *Config) Validate() error {
 		v    int64
 	}{{"flush_bytes", int64(c.FlushBytes)}, {"flush_docs", int64(c.FlushDocs)}, {"workers", int64(c.Workers)},
 		{"max_attempts", int64(c.MaxAttempts)}, {"flush_interval", int64(c.FlushInterval)}, {"timeout", int64(c.Timeout)},
-		{"retry_initial", int64(c.RetryInitial)}, {"retry_max", int64(c.RetryMax)}, {"dead_letter_file_bytes", c.DeadLetterFileBytes}} {
+		{"retry_initial", int64(c.RetryInitial)}, {"retry_max", int64(c.RetryMax)}, {"dead_letter_file_bytes", c.DeadLetterFileBytes},
+		{"dead_letter_max_bytes", c.DeadLetterMaxBytes}} {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("%s: must not be negative", f.name))
 		}

@@ -4,12 +4,19 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 )
+
+// ErrDeadLetterFull is returned by a dead-letter folder whose files
+// together reached their cap. The document is then not dead-lettered: the
+// indexer reports it as failed (undelivered), so that it is neither lost
+// silently nor allowed to fill the disk.
+var ErrDeadLetterFull = errors.New("dead-letter folder is full")
 
 // DeadLetterSink keeps the documents the cluster refused for good, so that
 // a user can read why and send them again (siemloader redrive) once the
@@ -27,13 +34,17 @@ type DeadLetterSink interface {
 type dirDeadLetter struct {
 	dir     string
 	maxSize int64
-	mu      sync.Mutex
-	f       *os.File
-	w       *bufio.Writer
-	size    int64
-	seq     int
-	token   string // host, pid and randomness: two writers never share a file
-	err     error
+	// maxTotal caps the bytes of all dead-letter files in dir (0: no cap);
+	// total starts with what earlier writers left there.
+	maxTotal int64
+	total    int64
+	mu       sync.Mutex
+	f        *os.File
+	w        *bufio.Writer
+	size     int64
+	seq      int
+	token    string // host, pid and randomness: two writers never share a file
+	err      error
 }
 
 // DeadLetterRecord is one line of a dead-letter file.
@@ -51,13 +62,32 @@ type DeadLetterRecord struct {
 // NewDirDeadLetter writes dead-letter files of at most maxSize bytes
 // (64 MB when 0) into dir, creating it.
 func NewDirDeadLetter(dir string, maxSize int64) (DeadLetterSink, error) {
+	return NewCappedDirDeadLetter(dir, maxSize, 0)
+}
+
+// NewCappedDirDeadLetter is NewDirDeadLetter whose files, counting those
+// already in dir, never exceed maxTotal bytes together (no cap when 0).
+// Past the cap Write returns ErrDeadLetterFull.
+func NewCappedDirDeadLetter(dir string, maxSize, maxTotal int64) (DeadLetterSink, error) {
 	if maxSize <= 0 {
 		maxSize = 64 << 20
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("dead-letter folder: %w", err)
 	}
-	return &dirDeadLetter{dir: dir, maxSize: maxSize, token: uniqueToken()}, nil
+	d := &dirDeadLetter{dir: dir, maxSize: maxSize, maxTotal: maxTotal, token: uniqueToken()}
+	if maxTotal > 0 {
+		files, err := filepath.Glob(filepath.Join(dir, "deadletter-*.ndjson"))
+		if err != nil {
+			return nil, fmt.Errorf("dead-letter folder: %w", err)
+		}
+		for _, f := range files {
+			if fi, err := os.Stat(f); err == nil {
+				d.total += fi.Size()
+			}
+		}
+	}
+	return d, nil
 }
 
 // newRecord is the dead-letter line of doc; a body that is not JSON is
@@ -78,6 +108,9 @@ func (d *dirDeadLetter) Write(rec DeadLetterRecord) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.maxTotal > 0 && d.total+int64(len(line))+1 > d.maxTotal {
+		return fmt.Errorf("%w (%d bytes, the cap): %s", ErrDeadLetterFull, d.maxTotal, d.dir)
+	}
 	if d.f == nil || d.size+int64(len(line)) > d.maxSize {
 		if err := d.rotate(); err != nil {
 			d.err = cmp.Or(d.err, err)
@@ -87,6 +120,7 @@ func (d *dirDeadLetter) Write(rec DeadLetterRecord) error {
 	d.w.Write(line)
 	d.w.WriteByte('\n')
 	d.size += int64(len(line)) + 1
+	d.total += int64(len(line)) + 1
 	return nil
 }
 

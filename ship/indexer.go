@@ -119,7 +119,7 @@ func New(cfg Config) (*Indexer, error) {
 	}
 	ix.dl = cfg.DeadLetter
 	if ix.dl == nil && cfg.DeadLetterDir != "" {
-		if ix.dl, err = NewDirDeadLetter(cfg.DeadLetterDir, cfg.DeadLetterFileBytes); err != nil {
+		if ix.dl, err = NewCappedDirDeadLetter(cfg.DeadLetterDir, cfg.DeadLetterFileBytes, cfg.DeadLetterMaxBytes); err != nil {
 			return nil, err
 		}
 	}
@@ -410,12 +410,11 @@ func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Ou
 		case retryableItem(res):
 			retry = append(retry, i)
 		default:
-			out[i] = DeadLettered
 			typ, reason := "", ""
 			if res.Error != nil {
 				typ, reason = res.Error.Type, res.Error.Reason
 			}
-			ix.deadLetter(docs[i], res.Status, typ, reason)
+			out[i] = ix.deadLetter(docs[i], res.Status, typ, reason)
 		}
 	}
 	return retry
@@ -443,20 +442,28 @@ func retryableItem(r bulkItemOutcome) bool {
 func (ix *Indexer) tooLarge(ctx context.Context, docs []Doc, todo []int, out []Outcome) []int {
 	if len(todo) == 1 {
 		i := todo[0]
-		out[i] = DeadLettered
-		ix.deadLetter(docs[i], http.StatusRequestEntityTooLarge, "request_entity_too_large", "the document alone exceeds http.max_content_length")
+		out[i] = ix.deadLetter(docs[i], http.StatusRequestEntityTooLarge, "request_entity_too_large", "the document alone exceeds http.max_content_length")
 		return nil
 	}
 	half := len(todo) / 2
 	return append(ix.attempt(ctx, docs, todo[:half], out), ix.attempt(ctx, docs, todo[half:], out)...)
 }
 
-func (ix *Indexer) deadLetter(d Doc, status int, typ, reason string) {
-	ix.stats.add(d.LogType, func(s *TypeStats) { s.DeadLettered++ })
+// deadLetter writes d to the dead-letter. A document the sink refuses at
+// once (a full folder, a file that cannot be created) is not settled: it
+// is Failed, so that the caller retries or reports it instead of
+// believing it kept. Errors a sink meets later (a buffered write, an
+// upload) are reported by its Close.
+func (ix *Indexer) deadLetter(d Doc, status int, typ, reason string) Outcome {
 	if ix.dl != nil {
-		// a failed write is kept by the sink and reported by Close
-		_ = ix.dl.Write(newRecord(d, status, typ, reason))
+		if err := ix.dl.Write(newRecord(d, status, typ, reason)); err != nil {
+			ix.stats.add(d.LogType, func(s *TypeStats) { s.Failed++ })
+			ix.stats.deadLetterFailed(err)
+			return Failed
+		}
 	}
+	ix.stats.add(d.LogType, func(s *TypeStats) { s.DeadLettered++ })
+	return DeadLettered
 }
 
 // body is the NDJSON of a bulk request, gzipped when configured, built in

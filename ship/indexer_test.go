@@ -337,3 +337,43 @@ func TestBlockedClusterIsRetried(t *testing.T) {
 		}
 	}
 }
+
+// A refused document the dead-letter cannot take (its folder is full) is
+// not settled: Send reports it Failed, so that Fluent Bit retries the
+// chunk and the CLI exits non-zero, instead of counting it kept.
+func TestFullDeadLetterLeavesDocumentsFailed(t *testing.T) {
+	srv := opensearchtest.New(opensearchtest.Faults{RejectMarker: "REJECT"}, 5)
+	defer srv.Close()
+	cfg := fastConfig(srv.URL)
+	cfg.DeadLetterDir = t.TempDir()
+	cfg.DeadLetterMaxBytes = 600 // room for one record of the three
+	ix, err := ship.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := `,"x":"REJECT ` + strings.Repeat("y", 300) + `"`
+	docs := []ship.Doc{doc(1, big), doc(2, ""), doc(4, big), doc(5, big)}
+	out := ix.Send(context.Background(), docs)
+	var kept, failed int
+	for i, o := range out {
+		switch {
+		case i == 1 && o != ship.Delivered:
+			t.Fatalf("a good document: %v", o)
+		case i != 1 && o == ship.DeadLettered:
+			kept++
+		case i != 1 && o == ship.Failed:
+			failed++
+		}
+	}
+	if kept != 1 || failed != 2 {
+		t.Fatalf("outcomes %v: want one dead-lettered and two failed", out)
+	}
+	if err := ix.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := ix.Stats()
+	if tot := st.Total(); tot.DeadLettered != 1 || tot.Failed != 2 || st.DeadLetterErrors != 2 ||
+		!strings.Contains(st.LastDeadLetterError, "full") {
+		t.Fatalf("stats %+v, dead-letter errors %d %q", tot, st.DeadLetterErrors, st.LastDeadLetterError)
+	}
+}

@@ -22,6 +22,10 @@ type Stats struct {
 	// LastRefusal is the status and start of the body of the last request
 	// the cluster refused whole (auth, a malformed request).
 	LastRefusal string
+	// DeadLetterErrors counts documents the dead-letter could not take
+	// (they are Failed); LastDeadLetterError says why.
+	DeadLetterErrors    int64
+	LastDeadLetterError string
 }
 
 func newStats() *Stats { return &Stats{types: map[string]*TypeStats{}} }
@@ -43,6 +47,13 @@ func (s *Stats) request(bytes int, lat time.Duration) {
 	s.BytesOut += int64(bytes)
 	s.Latency += lat
 	s.MaxLat = max(s.MaxLat, lat)
+	s.mu.Unlock()
+}
+
+func (s *Stats) deadLetterFailed(err error) {
+	s.mu.Lock()
+	s.DeadLetterErrors++
+	s.LastDeadLetterError = err.Error()
 	s.mu.Unlock()
 }
 

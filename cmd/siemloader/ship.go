@@ -22,6 +22,7 @@ type shipFlags struct {
 	timeSeries                     bool
 	bootstrap                      bool
 	s3Region, s3Endpoint           string
+	deadLetterFile, deadLetterMax  string
 }
 
 func (s *shipFlags) register(fl *flag.FlagSet) {
@@ -31,6 +32,8 @@ func (s *shipFlags) register(fl *flag.FlagSet) {
 	fl.BoolVar(&s.insecure, "tls-insecure-skip-verify", false, "do not verify the cluster's certificate (tests only)")
 	fl.BoolVar(&s.gzip, "gzip", false, "gzip bulk request bodies")
 	fl.StringVar(&s.deadLetter, "dead-letter", "", "folder or s3://bucket/prefix for documents OpenSearch refuses for good (NDJSON with the reason)")
+	fl.StringVar(&s.deadLetterFile, "dead-letter-file-size", "", "rotate dead-letter files at this size (default 64MB; S3 objects 16MB of lines)")
+	fl.StringVar(&s.deadLetterMax, "dead-letter-max-size", "", "cap a dead-letter folder's files together, those already there included (e.g. 10GB); past it refused documents count as failed")
 	fl.StringVar(&s.s3Region, "s3-region", "", "region of the dead-letter or redrive bucket (default: AWS_REGION, the profile, else us-east-1)")
 	fl.StringVar(&s.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (MinIO, a VPC endpoint); path-style addressing is used with it")
 	fl.IntVar(&s.attempts, "max-attempts", 10, "sends of a retryable document before it counts as failed")
@@ -61,6 +64,20 @@ func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
 	cfg := ship.Config{URLs: strings.Split(s.urls, ","), Username: s.user, Password: os.Getenv("SIEMLOADER_OPENSEARCH_PASSWORD"),
 		CAFile: s.caFile, InsecureSkipVerify: s.insecure, Gzip: s.gzip, DeadLetterDir: s.deadLetter, MaxAttempts: s.attempts,
 		AWS: s.aws, OmitIDs: s.timeSeries}
+	var err error
+	if s.deadLetterFile != "" {
+		if cfg.DeadLetterFileBytes, err = ship.ParseSize(s.deadLetterFile); err != nil {
+			return nil, fmt.Errorf("--dead-letter-file-size: %w", err)
+		}
+	}
+	if s.deadLetterMax != "" {
+		if cfg.DeadLetterMaxBytes, err = ship.ParseSize(s.deadLetterMax); err != nil {
+			return nil, fmt.Errorf("--dead-letter-max-size: %w", err)
+		}
+		if strings.HasPrefix(s.deadLetter, "s3://") || s.deadLetter == "" {
+			return nil, fmt.Errorf("--dead-letter-max-size caps a dead-letter folder: give --dead-letter DIR")
+		}
+	}
 	if s.timeSeries && !s.serverless() {
 		return nil, fmt.Errorf("--aoss-timeseries is for OpenSearch Serverless: add --aws-sigv4 aoss")
 	}
@@ -73,7 +90,7 @@ func (s *shipFlags) open(stderr io.Writer) (*ship.Indexer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cfg.DeadLetter, err = ship.NewS3DeadLetter(context.Background(), client, bucket, prefix, 0); err != nil {
+		if cfg.DeadLetter, err = ship.NewS3DeadLetter(context.Background(), client, bucket, prefix, cfg.DeadLetterFileBytes); err != nil {
 			return nil, fmt.Errorf("--dead-letter: %w", err)
 		}
 		cfg.DeadLetterDir = ""
@@ -126,6 +143,9 @@ func finishShipping(ix *ship.Indexer, stderr io.Writer, quiet bool) bool {
 	}
 	if st.LastRefusal != "" {
 		fmt.Fprintf(stderr, "siemloader: the cluster refused a request: %s\n", st.LastRefusal)
+	}
+	if st.DeadLetterErrors > 0 {
+		fmt.Fprintf(stderr, "siemloader: %d refused document(s) could not be dead-lettered and count as failed: %s\n", st.DeadLetterErrors, st.LastDeadLetterError)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "siemloader: shipping:", err)

@@ -158,3 +158,30 @@ func TestLoadDeadLettersToS3(t *testing.T) {
 		t.Fatalf("objects %+v", out.Contents)
 	}
 }
+
+// --dead-letter-max-size: a refused document that would pass the cap is
+// not dead-lettered; it counts as failed, the run says why and exits 1.
+func TestLoadDeadLetterCap(t *testing.T) {
+	srv := opensearchtest.New(opensearchtest.Faults{RejectMarker: "203.0.113.9"}, 8)
+	defer srv.Close()
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "flows.log")
+	writeFile(t, obj, "version srcaddr dstaddr srcport dstport protocol action end\n"+
+		"2 45.33.32.156 10.0.0.1 1 22 6 ACCEPT 1716163260\n"+
+		"2 203.0.113.9 10.0.0.1 2 22 6 REJECT 1716163260\n")
+	key := "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/20/123456789012_vpcflowlogs_us-east-1_fl-1_20240520T0000Z_a.log"
+	dl := filepath.Join(dir, "dead")
+	var stdout, stderr bytes.Buffer
+	code := cmdLoad([]string{"--quiet", "--s3-key", key, "--opensearch", srv.URL, "--dead-letter", dl, "--dead-letter-max-size", "100", obj}, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "could not be dead-lettered") || !strings.Contains(stderr.String(), "full") {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	if srv.Docs() != 1 {
+		t.Errorf("server holds %d documents, want the good one", srv.Docs())
+	}
+	stderr.Reset()
+	if code := cmdLoad([]string{"--quiet", "--s3-key", key, "--opensearch", srv.URL, "--dead-letter", dl, "--dead-letter-max-size", "lots", obj}, &stdout, &stderr); code == 0 ||
+		!strings.Contains(stderr.String(), "--dead-letter-max-size") {
+		t.Fatalf("a bad size: exit %d:\n%s", code, stderr.String())
+	}
+}

@@ -47,6 +47,7 @@ var Keys = []struct{ Name, Default, Help string }{
 	{"IoC_Dir", "", "threat-intel indicators folder (as for siemloader load --ioc-dir)"},
 	{"User_Agent", "Off", "parse user agents (user_agent_enrichment_field)"},
 	{"Dead_Letter", "", "folder or s3://bucket/prefix for documents OpenSearch refuses for good"},
+	{"Dead_Letter_Max_Size", "", "cap of a Dead_Letter folder's files together (e.g. 10G); past it refused documents are answered FLB_RETRY instead of filling the disk"},
 	{"AWS_Account_ID", "", "cloud.account.id of host logs (default: instance metadata)"},
 	{"EC2_Instance_ID", "", "cloud.instance.id of host logs (default: instance metadata)"},
 	{"EC2_Metadata", "auto", "auto, on or off: read account, region and instance id from EC2 instance metadata (IMDSv2) once at start"},
@@ -183,6 +184,16 @@ func LoadConfig(l ConfigLoader) (Config, error) {
 		s.Timeout = d
 	} else {
 		s.Timeout = 30 * time.Second
+	}
+	if v := get("Dead_Letter_Max_Size"); v != "" {
+		n, err := ship.ParseSize(v)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("Dead_Letter_Max_Size: %w", err))
+		case c.DeadLetter == "" || strings.HasPrefix(c.DeadLetter, "s3://"):
+			errs = append(errs, errors.New("Dead_Letter_Max_Size: caps a Dead_Letter folder, and none is set"))
+		}
+		s.DeadLetterMaxBytes = n
 	}
 	if len(urls) > 0 {
 		if err := s.Validate(); err != nil {

@@ -68,7 +68,8 @@ fluentbit-check: plugin
 fluentbit-compare: plugin
 	@test -x "$(FLUENT_BIT)" || { echo "usage: make $@ FLUENT_BIT=/path/to/fluent-bit"; exit 2; }
 	$(FLUENT_BIT_ENV) SIEMLOADER_FLUENT_BIT_RECORDS=$(RECORDS) \
-	  $(GO) test -run '^$$' -bench FluentBit -benchtime 1x -count $(RUNS) -timeout 60m ./plugin/fluentbit/
+	  SIEMLOADER_FLUENT_BIT_ROUNDS=$(RUNS) \
+	  $(GO) test -run '^$$' -bench FluentBit -benchtime 1x -count 1 -timeout 60m ./plugin/fluentbit/
 
 clean:
 	rm -rf $(BIN) out

@@ -3,11 +3,14 @@ package fluentbit
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -98,38 +101,64 @@ func input(b *testing.B, n int) string {
 	return inputPath
 }
 
-// results are the records/s of every run, by benchmark name, for the
-// table TestMain prints.
+// run is one Fluent Bit run's figures, kept by benchmark name (without
+// the #NN of repeated rounds) for the table TestMain prints.
+type run struct {
+	rate, perCPU float64 // records/s end to end; records per CPU-second of Fluent Bit
+}
+
 var (
 	resultsMu sync.Mutex
-	results   = map[string][]float64{}
+	results   = map[string][]run{}
 )
 
+func rounds() int {
+	if v := os.Getenv("SIEMLOADER_FLUENT_BIT_ROUNDS"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 1
+}
+
+// BenchmarkFluentBit runs every shipper and compression in turn, as many
+// rounds as SIEMLOADER_FLUENT_BIT_ROUNDS says: on a shared machine the
+// load drifts, and interleaved rounds spread the drift over all four.
 func BenchmarkFluentBit(b *testing.B) {
 	bin := fluentBit(b)
 	so := pluginSO(b)
 	n := records()
 	path := input(b, n)
-	for _, compress := range []string{"none", "gzip"} {
-		for _, sh := range shippers {
-			b.Run(sh.name+"/"+compress, func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					rate, cpu, wire := runOnce(b, bin, so, path, n, sh, compress == "gzip")
-					resultsMu.Lock()
-					results[b.Name()] = append(results[b.Name()], rate)
-					resultsMu.Unlock()
-					b.ReportMetric(rate, "records/s")
-					b.ReportMetric(cpu.Seconds(), "fluentbit-cpu-s")
-					b.ReportMetric(float64(wire)/float64(n), "wire-B/record")
-				}
-			})
+	for round := 0; round < rounds(); round++ {
+		for _, compress := range []string{"none", "gzip"} {
+			for _, sh := range shippers {
+				b.Run(sh.name+"/"+compress, func(b *testing.B) {
+					for i := 0; i < b.N; i++ {
+						rate, cpu, sinkCPU, wire := runOnce(b, bin, so, path, n, sh, compress == "gzip")
+						perCPU := float64(n) / cpu.Seconds()
+						resultsMu.Lock()
+						name := b.Name()
+						if i := strings.IndexByte(name, '#'); i >= 0 {
+							name = name[:i]
+						}
+						results[name] = append(results[name], run{rate, perCPU})
+						resultsMu.Unlock()
+						b.ReportMetric(rate, "records/s")
+						b.ReportMetric(perCPU, "records/fluentbit-cpu-s")
+						b.ReportMetric(cpu.Seconds(), "fluentbit-cpu-s")
+						b.ReportMetric(sinkCPU.Seconds(), "sink-cpu-s")
+						b.ReportMetric(float64(wire)/float64(n), "wire-B/record")
+					}
+				})
+			}
 		}
 	}
 }
 
-// runOnce is one Fluent Bit run: records/s end to end, Fluent Bit's CPU
-// time, and the bytes the sink received.
-func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (float64, time.Duration, int64) {
+// runOnce is one Fluent Bit run: records/s end to end, the CPU time of
+// Fluent Bit and of this process (the sink: on two cores, what the sink
+// takes Fluent Bit cannot have), and the bytes the sink received.
+func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (rate float64, cpu, sinkCPU time.Duration, wire int64) {
 	sink := newSink(b)
 	sink.Validate = false // the sink's CPU is taken from Fluent Bit's
 	dir := b.TempDir()
@@ -138,13 +167,15 @@ func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (
 	if sh.name == "siem" {
 		args = append([]string{"-e", so}, args...)
 	}
-	begin := time.Now()
+	begin, selfBefore := time.Now(), selfCPU()
 	p := start(b, args...)
+	stopPerf := perfRecord(b, p)
 	at, err := sink.Wait(n, time.Duration(n/2000+60)*time.Second)
+	stopPerf()
 	if err != nil {
 		b.Fatalf("%v\nFluent Bit's log:\n%s", err, tail(p.Log(), 6000))
 	}
-	elapsed := at.Sub(begin)
+	elapsed, sinkCPU := at.Sub(begin), selfCPU()-selfBefore
 	time.Sleep(300 * time.Millisecond) // a document sent twice would arrive by now
 	p.stop(b)
 	st := sink.Stats()
@@ -159,7 +190,43 @@ func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (
 	if gzip && st.Gzipped != st.Requests {
 		b.Fatalf("%s: %d of %d requests gzipped", sh.name, st.Gzipped, st.Requests)
 	}
-	return float64(n) / elapsed.Seconds(), p.cpu(), st.WireBytes
+	return float64(n) / elapsed.Seconds(), p.cpu(), sinkCPU, st.WireBytes
+}
+
+// perfRecord profiles the run's Fluent Bit with `perf record -g` when
+// SIEMLOADER_FLUENT_BIT_PERF names a folder: one <benchmark>.data file
+// per run there (`perf report -i ...`; build the plugin without -s -w,
+// SIEMLOADER_PLUGIN, for Go symbols).
+func perfRecord(b *testing.B, p *process) (stop func()) {
+	dir := os.Getenv("SIEMLOADER_FLUENT_BIT_PERF")
+	if dir == "" {
+		return func() {}
+	}
+	out := filepath.Join(dir, strings.ReplaceAll(b.Name(), "/", "_")+".data")
+	// attached once Fluent Bit has started its worker threads and the Go
+	// runtime its own: -p follows only the threads that exist
+	time.Sleep(time.Second)
+	cmd := exec.Command("perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-o", out, "-p", strconv.Itoa(p.cmd.Process.Pid))
+	if msg, err := os.OpenFile(out+".log", os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644); err == nil {
+		cmd.Stdout, cmd.Stderr = msg, msg
+		defer msg.Close()
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("perf: %v", err)
+	}
+	return func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}
+}
+
+// selfCPU is the user and system time of this process so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(v []float64) float64 {
@@ -183,28 +250,34 @@ func TestMain(m *testing.M) {
 }
 
 // printTable prints the medians, and the siem plugin's share of the
-// native output's rate.
+// native output's figures.
 func printTable() {
-	rate := func(name string) (float64, int) {
+	medians := func(name string) (rate, perCPU float64, runs int) {
 		v := results["BenchmarkFluentBit/"+name]
 		if len(v) == 0 {
-			return 0, 0
+			return 0, 0, 0
 		}
-		return median(v), len(v)
+		var r, c []float64
+		for _, x := range v {
+			r, c = append(r, x.rate), append(c, x.perCPU)
+		}
+		return median(r), median(c), len(v)
 	}
-	fmt.Printf("\nFluent Bit end to end, %d CloudTrail lines (median of the runs):\n\n", records())
-	fmt.Println("| compression | native opensearch, records/s | siem plugin, records/s | siem / native |")
-	fmt.Println("| --- | ---: | ---: | ---: |")
+	share := func(siem, native float64) string {
+		if siem == 0 || native == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.0f %%", 100*siem/native)
+	}
+	fmt.Printf("\nFluent Bit end to end, %d CloudTrail lines, medians of the runs:\n\n", records())
+	fmt.Println("| compression | native opensearch, records/s | siem plugin, records/s | siem / native | native, records per Fluent Bit CPU-s | siem, records per Fluent Bit CPU-s | siem / native |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, c := range []string{"none", "gzip"} {
-		nat, nn := rate("native/" + c)
-		siem, ns := rate("siem/" + c)
+		nat, natCPU, nn := medians("native/" + c)
+		siem, siemCPU, ns := medians("siem/" + c)
 		if nn == 0 && ns == 0 {
 			continue
 		}
-		share := "–"
-		if nat > 0 && siem > 0 {
-			share = fmt.Sprintf("%.0f %%", 100*siem/nat)
-		}
-		fmt.Printf("| %s | %.0f (%d runs) | %.0f (%d runs) | %s |\n", c, nat, nn, siem, ns, share)
+		fmt.Printf("| %s | %.0f (%d runs) | %.0f (%d runs) | %s | %.0f | %.0f | %s |\n", c, nat, nn, siem, ns, share(siem, nat), natCPU, siemCPU, share(siemCPU, natCPU))
 	}
 }

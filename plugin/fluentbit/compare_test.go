@@ -278,6 +278,13 @@ func printTable() {
 		if nn == 0 && ns == 0 {
 			continue
 		}
-		fmt.Printf("| %s | %.0f (%d runs) | %.0f (%d runs) | %s | %.0f | %.0f | %s |\n", c, nat, nn, siem, ns, share(siem, nat), natCPU, siemCPU, share(siemCPU, natCPU))
+		cell := func(v float64, runs int) string {
+			if runs == 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%.0f", v)
+		}
+		fmt.Printf("| %s | %s (%d runs) | %s (%d runs) | %s | %s | %s | %s |\n", c, cell(nat, nn), nn, cell(siem, ns), ns, share(siem, nat),
+			cell(natCPU, nn), cell(siemCPU, ns), share(siemCPU, natCPU))
 	}
 }

@@ -416,3 +416,39 @@ func TestRetryAfter429(t *testing.T) {
 		t.Errorf("Fluent Bit's log shows no retry:\n%s", tail(log, 4000))
 	}
 }
+
+// An invalid key stops Fluent Bit at start-up with a message naming the
+// key; a key the plugin does not know is not seen at all.
+func TestStartupKeys(t *testing.T) {
+	fluentBit(t)
+	so := pluginSO(t)
+	dir := t.TempDir()
+	input := filepath.Join(dir, "cloudtrail.log")
+	writeCloudTrailLines(t, input, 50)
+
+	sink := newSink(t)
+	conf := writeFile(t, filepath.Join(dir, "bad.conf"), service+tailInput(input, "cloudtrail")+siemOutput("*", sink, "Log_Type cloudtrail", "Compress brotli"))
+	p := start(t, "-e", so, "-c", conf)
+	select {
+	case err := <-p.done:
+		p.done <- err // for stop
+		if err == nil {
+			t.Errorf("Fluent Bit exited 0 with Compress brotli")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("Fluent Bit still runs 20 s after an invalid key:\n%s", tail(p.Log(), 4000))
+	}
+	if log := p.Log(); !strings.Contains(log, `Compress: "brotli"`) {
+		t.Errorf("the log does not name the key:\n%s", tail(log, 4000))
+	}
+	if n := sink.Stats().Docs; n != 0 {
+		t.Errorf("%d documents shipped by an output that failed to start", n)
+	}
+
+	sink = newSink(t)
+	conf = writeFile(t, filepath.Join(dir, "typo.conf"), service+tailInput(input, "cloudtrail")+siemOutput("*", sink, "Log_Type cloudtrail", "Compres gzip"))
+	p = start(t, "-e", so, "-c", conf)
+	if st := expectDocs(t, p, sink, 50, "log-aws-cloudtrail"); st.Gzipped != 0 {
+		t.Errorf("%d gzipped requests: the misspelt key was read", st.Gzipped)
+	}
+}

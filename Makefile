@@ -59,6 +59,9 @@ parity: build
 FLUENT_BIT ?=
 RUNS       ?= 3
 RECORDS    ?= 300000
+# PARSER=json: the tail input parses each line into a map (default: the
+# line is the record's log key)
+PARSER     ?=
 FLUENT_BIT_ENV = SIEMLOADER_FLUENT_BIT=$(abspath $(FLUENT_BIT)) SIEMLOADER_PLUGIN=$(abspath $(BIN)/out_siem.so)
 
 fluentbit-check: plugin
@@ -68,7 +71,7 @@ fluentbit-check: plugin
 fluentbit-compare: plugin
 	@test -x "$(FLUENT_BIT)" || { echo "usage: make $@ FLUENT_BIT=/path/to/fluent-bit"; exit 2; }
 	$(FLUENT_BIT_ENV) SIEMLOADER_FLUENT_BIT_RECORDS=$(RECORDS) \
-	  SIEMLOADER_FLUENT_BIT_ROUNDS=$(RUNS) \
+	  SIEMLOADER_FLUENT_BIT_ROUNDS=$(RUNS) SIEMLOADER_FLUENT_BIT_PARSER=$(PARSER) \
 	  $(GO) test -run '^$$' -bench FluentBit -benchtime 1x -count 1 -timeout 60m ./plugin/fluentbit/
 
 clean:

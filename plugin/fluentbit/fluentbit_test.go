@@ -305,13 +305,20 @@ func newSink(t testing.TB) *bulksink.Sink {
 	return s
 }
 
+// prepare skips without a Fluent Bit, and returns the plugin, a folder
+// for the test's files and a file of n CloudTrail lines in it.
+func prepare(t *testing.T, n int) (so, dir, input string) {
+	t.Helper()
+	fluentBit(t)
+	so, dir = pluginSO(t), t.TempDir()
+	input = filepath.Join(dir, "cloudtrail.log")
+	writeCloudTrailLines(t, input, n)
+	return so, dir, input
+}
+
 // The three ways docs/fluentbit.md gives of loading the plugin.
 func TestLoadPlugin(t *testing.T) {
-	fluentBit(t)
-	so := pluginSO(t)
-	dir := t.TempDir()
-	input := filepath.Join(dir, "cloudtrail.log")
-	writeCloudTrailLines(t, input, 200)
+	so, dir, input := prepare(t, 200)
 	for _, how := range []string{"-e", "plugins_file", "yaml"} {
 		t.Run(how, func(t *testing.T) {
 			sink := newSink(t)
@@ -361,11 +368,7 @@ pipeline:
 // Two [OUTPUT] sections of the plugin, each with its own keys and sink,
 // and one of them with Workers 2: each gets its own records, once.
 func TestOutputsSideBySide(t *testing.T) {
-	fluentBit(t)
-	so := pluginSO(t)
-	dir := t.TempDir()
-	trail := filepath.Join(dir, "cloudtrail.log")
-	writeCloudTrailLines(t, trail, 20000)
+	so, dir, trail := prepare(t, 20000)
 	secure := filepath.Join(dir, "secure")
 	var lines strings.Builder
 	for i := 0; i < 300; i++ {
@@ -396,11 +399,7 @@ func TestOutputsSideBySide(t *testing.T) {
 // FLB_RETRY, Fluent Bit's scheduler flushes the chunk again, and every
 // document arrives once.
 func TestRetryAfter429(t *testing.T) {
-	fluentBit(t)
-	so := pluginSO(t)
-	dir := t.TempDir()
-	input := filepath.Join(dir, "cloudtrail.log")
-	writeCloudTrailLines(t, input, 500)
+	so, dir, input := prepare(t, 500)
 	sink := newSink(t)
 	sink.Reject429(3)
 	conf := writeFile(t, filepath.Join(dir, "retry.conf"), service+tailInput(input, "cloudtrail")+
@@ -422,11 +421,7 @@ func TestRetryAfter429(t *testing.T) {
 // An invalid key stops Fluent Bit at start-up with a message naming the
 // key; a key the plugin does not know is not seen at all.
 func TestStartupKeys(t *testing.T) {
-	fluentBit(t)
-	so := pluginSO(t)
-	dir := t.TempDir()
-	input := filepath.Join(dir, "cloudtrail.log")
-	writeCloudTrailLines(t, input, 50)
+	so, dir, input := prepare(t, 50)
 
 	sink := newSink(t)
 	conf := writeFile(t, filepath.Join(dir, "bad.conf"), service+tailInput(input, "cloudtrail")+siemOutput("*", sink, "Log_Type cloudtrail", "Compress brotli"))

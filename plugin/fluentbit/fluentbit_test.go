@@ -141,6 +141,11 @@ func writeCloudTrailLines(t testing.TB, path string, n int) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	// written back before any run starts: the kernel's writeback of a
+	// few hundred MB would otherwise compete with the first run
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}

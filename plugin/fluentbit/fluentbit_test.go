@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -321,6 +322,8 @@ func prepare(t *testing.T, n int) (so, dir, input string) {
 	return so, dir, input
 }
 
+var summaryLine = regexp.MustCompile(`(?m)^cloudtrail +\d+ +200 +200 +0 +0$`)
+
 // The three ways docs/fluentbit.md gives of loading the plugin.
 func TestLoadPlugin(t *testing.T) {
 	so, dir, input := prepare(t, 200)
@@ -363,8 +366,9 @@ pipeline:
 			}
 			expectDocs(t, p, sink, 200, "log-aws-cloudtrail")
 			p.stop(t)
-			if log := p.Log(); !strings.Contains(log, "cloudtrail") || strings.Contains(log, "[error]") {
-				t.Errorf("Fluent Bit's log has an error or no summary:\n%s", tail(log, 4000))
+			// the plugin's exit: its summary, 200 records made 200 documents
+			if log := p.Log(); !summaryLine.MatchString(log) || strings.Contains(log, "[error]") {
+				t.Errorf("Fluent Bit's log has an error or no summary of 200 cloudtrail documents:\n%s", tail(log, 4000))
 			}
 		})
 	}

@@ -38,6 +38,7 @@ type Sink struct {
 	ids       map[string]struct{} // index + "\x00" + _id of documents sent with an _id
 	stats     Stats
 	reject429 int // whole bulk requests still to answer 429
+	inFlight  int
 	target    int
 	reached   chan struct{}
 	reachedAt time.Time
@@ -45,15 +46,18 @@ type Sink struct {
 
 // Stats are the counts since the sink started.
 type Stats struct {
-	Docs       int // documents stored (created or indexed)
-	Conflicts  int // creates answered 409: the _id was already stored
-	Invalid    int // document lines that were not JSON (Validate on)
-	Requests   int // bulk requests, 429s included
-	Gzipped    int // bulk requests with a gzip body
-	Rejected   int // bulk requests answered 429
-	WireBytes  int64
-	PlainBytes int64 // bodies once decompressed
-	PerIndex   map[string]int
+	Docs      int // documents stored (created or indexed)
+	Conflicts int // creates answered 409: the _id was already stored
+	Invalid   int // document lines that were not JSON (Validate on)
+	Requests  int // bulk requests, 429s included
+	Gzipped   int // bulk requests with a gzip body
+	Rejected  int // bulk requests answered 429
+	// MaxInFlight is the most bulk requests the sink was handling at
+	// once: how many flushes the shipper really ran side by side.
+	MaxInFlight int
+	WireBytes   int64
+	PlainBytes  int64 // bodies once decompressed
+	PerIndex    map[string]int
 }
 
 // New listens on a free loopback port and serves until Close.
@@ -132,6 +136,15 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 		s.other(w, r)
 		return
 	}
+	s.mu.Lock()
+	s.inFlight++
+	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.inFlight)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	wire := bodies.Get().(*bytes.Buffer)
 	defer bodies.Put(wire)
 	wire.Reset()

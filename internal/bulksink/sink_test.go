@@ -203,3 +203,43 @@ func TestIndexerThrough429s(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// A request whose body is still arriving counts as in flight while
+// another one is answered.
+func TestMaxInFlight(t *testing.T) {
+	s := newSink(t)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.Post(s.URL+"/_bulk", "application/x-ndjson", pr)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	pw.Write([]byte("{\"create\":{\"_index\":\"a\",\"_id\":\"slow\"}}\n"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		n := s.inFlight
+		s.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow request never reached the sink")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if code, _ := post(t, s, "{\"create\":{\"_index\":\"a\",\"_id\":\"fast\"}}\n{}\n", false); code != 200 {
+		t.Fatalf("code %d", code)
+	}
+	pw.Write([]byte("{}\n"))
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.MaxInFlight != 2 || st.Docs != 2 {
+		t.Errorf("stats %+v, want 2 in flight at most and 2 documents", st)
+	}
+}

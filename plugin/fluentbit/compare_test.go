@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siemloader/siemloader/internal/bulksink"
 )
 
 // The comparison (`make fluentbit-compare FLUENT_BIT=/path/to/fluent-bit`,
@@ -138,7 +140,7 @@ func BenchmarkFluentBit(b *testing.B) {
 			for _, sh := range shippers {
 				b.Run(sh.name+"/"+compress, func(b *testing.B) {
 					for i := 0; i < b.N; i++ {
-						rate, cpu, sinkCPU, wire := runOnce(b, bin, so, path, n, sh, compress == "gzip")
+						rate, cpu, sinkCPU, st := runOnce(b, bin, so, path, n, sh, compress == "gzip")
 						perCPU := float64(n) / cpu.Seconds()
 						resultsMu.Lock()
 						name := b.Name()
@@ -151,7 +153,8 @@ func BenchmarkFluentBit(b *testing.B) {
 						b.ReportMetric(perCPU, "records/fluentbit-cpu-s")
 						b.ReportMetric(cpu.Seconds(), "fluentbit-cpu-s")
 						b.ReportMetric(sinkCPU.Seconds(), "sink-cpu-s")
-						b.ReportMetric(float64(wire)/float64(n), "wire-B/record")
+						b.ReportMetric(float64(st.WireBytes)/float64(n), "wire-B/record")
+						b.ReportMetric(float64(st.MaxInFlight), "max-requests-in-flight")
 					}
 				})
 			}
@@ -161,8 +164,8 @@ func BenchmarkFluentBit(b *testing.B) {
 
 // runOnce is one Fluent Bit run: records/s end to end, the CPU time of
 // Fluent Bit and of this process (the sink: on two cores, what the sink
-// takes Fluent Bit cannot have), and the bytes the sink received.
-func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (rate float64, cpu, sinkCPU time.Duration, wire int64) {
+// takes Fluent Bit cannot have), and what the sink counted.
+func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (rate float64, cpu, sinkCPU time.Duration, st bulksink.Stats) {
 	sink := newSink(b)
 	sink.Validate = false // the sink's CPU is taken from Fluent Bit's
 	dir := b.TempDir()
@@ -190,7 +193,7 @@ func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (
 	elapsed, sinkCPU := at.Sub(begin), selfCPU()-selfBefore
 	time.Sleep(300 * time.Millisecond) // a document sent twice would arrive by now
 	p.stop(b)
-	st := sink.Stats()
+	st = sink.Stats()
 	if st.Docs != n || st.Conflicts != 0 {
 		b.Fatalf("%s: the sink holds %d documents (%d conflicts) for %d lines", sh.name, st.Docs, st.Conflicts, n)
 	}
@@ -202,7 +205,7 @@ func runOnce(b *testing.B, bin, so, path string, n int, sh shipper, gzip bool) (
 	if gzip && st.Gzipped != st.Requests {
 		b.Fatalf("%s: %d of %d requests gzipped", sh.name, st.Gzipped, st.Requests)
 	}
-	return float64(n) / elapsed.Seconds(), p.cpu(), sinkCPU, st.WireBytes
+	return float64(n) / elapsed.Seconds(), p.cpu(), sinkCPU, st
 }
 
 // perfRecord profiles the run's Fluent Bit with `perf record -g` when

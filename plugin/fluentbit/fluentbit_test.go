@@ -468,3 +468,26 @@ func grepLines(s, sub string) []string {
 	}
 	return out
 }
+
+// The EC2 examples are configurations Fluent Bit accepts (`--dry-run`),
+// with their paths moved to a test folder.
+func TestEC2ExamplesParse(t *testing.T) {
+	fluentBit(t)
+	so := pluginSO(t)
+	etc := t.TempDir()
+	files, _ := filepath.Glob("../../examples/ec2/*")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(data), "/usr/local/lib/fluent-bit/out_siem.so", so)
+		writeFile(t, filepath.Join(etc, filepath.Base(f)), strings.ReplaceAll(text, "/etc/fluent-bit/", etc+"/"))
+	}
+	for _, conf := range []string{"fluent-bit.conf", "fluent-bit.yaml"} {
+		out, err := exec.Command(fluentBit(t), "--dry-run", "-c", filepath.Join(etc, conf)).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "configuration test is successful") {
+			t.Errorf("%s: %v\n%s", conf, err, tail(string(out), 3000))
+		}
+	}
+}

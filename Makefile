@@ -8,7 +8,7 @@ PKGS    := ./...
 # explores further.
 FUZZTIME ?= 30s
 
-.PHONY: all build plugin demo test vet fmt-check bench fuzz parity clean
+.PHONY: all build plugin demo test vet fmt-check bench fuzz parity fluentbit-check fluentbit-compare clean
 
 all: build
 
@@ -51,6 +51,28 @@ parity: build
 	python3 ../shared/tools/parity.py --cases ../shared/golden \
 	  --min-fields 99 --ignore event.ingested \
 	  --cmd '$(BIN)/siemloader load --now 2024-06-15T00:00:00Z --geoip-city {geoip_city} --geoip-asn {geoip_asn} --s3-bucket {bucket} --s3-key {key} {user_ini} --output - {input}'
+
+# The plugin in a real Fluent Bit that you built or installed (nothing here
+# fetches or builds Fluent Bit; docs/fluentbit.md):
+#   make fluentbit-check   FLUENT_BIT=/path/to/fluent-bit   loading, outputs, workers, retries
+#   make fluentbit-compare FLUENT_BIT=/path/to/fluent-bit   siem vs native opensearch, records/s
+FLUENT_BIT ?=
+RUNS       ?= 3
+RECORDS    ?= 300000
+# PARSER=json: the tail input parses each line into a map (default: the
+# line is the record's log key)
+PARSER     ?=
+FLUENT_BIT_ENV = SIEMLOADER_FLUENT_BIT=$(abspath $(FLUENT_BIT)) SIEMLOADER_PLUGIN=$(abspath $(BIN)/out_siem.so)
+
+fluentbit-check: plugin
+	@test -x "$(FLUENT_BIT)" || { echo "usage: make $@ FLUENT_BIT=/path/to/fluent-bit"; exit 2; }
+	$(FLUENT_BIT_ENV) $(GO) test -count=1 -v -run . ./plugin/fluentbit/
+
+fluentbit-compare: plugin
+	@test -x "$(FLUENT_BIT)" || { echo "usage: make $@ FLUENT_BIT=/path/to/fluent-bit"; exit 2; }
+	$(FLUENT_BIT_ENV) SIEMLOADER_FLUENT_BIT_RECORDS=$(RECORDS) \
+	  SIEMLOADER_FLUENT_BIT_ROUNDS=$(RUNS) SIEMLOADER_FLUENT_BIT_PARSER=$(PARSER) \
+	  $(GO) test -run '^$$' -bench FluentBit -benchtime 1x -count 1 -timeout 60m ./plugin/fluentbit/
 
 clean:
 	rm -rf $(BIN) out

@@ -38,6 +38,7 @@ func (c pluginConfig) Get(key string) string { return output.FLBPluginConfigKey(
 
 //export FLBPluginRegister
 func FLBPluginRegister(def unsafe.Pointer) int {
+	siem.TuneGC()
 	return output.FLBPluginRegister(def, "siem", "AWS security logs normalized like es-loader, shipped to OpenSearch")
 }
 

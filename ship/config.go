@@ -70,6 +70,9 @@ type Config struct {
 	DeadLetter DeadLetterSink
 	// DeadLetterFileBytes rotates dead-letter files (default 64 MB).
 	DeadLetterFileBytes int64
+	// OnBulk, when set, is told the latency of every bulk request that
+	// got an answer (a collector's own telemetry records it).
+	OnBulk func(latency time.Duration)
 }
 
 func (c *Config) setDefaults() {

@@ -171,9 +171,11 @@ func (e *siemExporter) shutdown(ctx context.Context) error {
 	var err error
 	if e.ix != nil {
 		err = e.ix.Close(ctx)
+		e.ix = nil
 	}
 	if e.geo != nil {
 		e.geo.Close()
+		e.geo = nil
 	}
 	return err
 }

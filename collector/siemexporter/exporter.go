@@ -307,18 +307,41 @@ func (p *push) emit(d normalize.Document) error {
 // settle counts the documents' outcomes and what the streams dropped; it
 // returns the number of documents still retryable.
 func (p *push) settle(out []ship.Outcome) (retry int) {
-	ctx := context.Background()
-	t := p.e.tel
+	// counted per log type first: one measurement per type, not per document
+	type counts struct{ delivered, deadLettered, retryable int64 }
+	byType := map[string]*counts{}
+	var last string
+	var c *counts
 	for i, o := range out {
-		lt := typeAttr(p.docs[i].LogType)
+		if lt := p.docs[i].LogType; c == nil || lt != last {
+			if c = byType[lt]; c == nil {
+				c = &counts{}
+				byType[lt] = c
+			}
+			last = lt
+		}
 		switch o {
 		case ship.Delivered:
-			t.delivered.Add(ctx, 1, lt)
+			c.delivered++
 		case ship.DeadLettered:
-			t.deadLettered.Add(ctx, 1, lt)
+			c.deadLettered++
 		case ship.Failed:
-			t.retryable.Add(ctx, 1, lt)
+			c.retryable++
 			retry++
+		}
+	}
+	ctx := context.Background()
+	t := p.e.tel
+	for lt, c := range byType {
+		attr := typeAttr(lt)
+		if c.delivered > 0 {
+			t.delivered.Add(ctx, c.delivered, attr)
+		}
+		if c.deadLettered > 0 {
+			t.deadLettered.Add(ctx, c.deadLettered, attr)
+		}
+		if c.retryable > 0 {
+			t.retryable.Add(ctx, c.retryable, attr)
 		}
 	}
 	return retry

@@ -232,7 +232,6 @@ func (e *siemExporter) normalize(ld plog.Logs) *push {
 	p := &push{e: e, streams: map[normalize.Source]*normalize.Stream{}, ends: make([]int, 0, n),
 		received: map[string]int64{}, failReasons: map[failKey]int64{}}
 	p.docs = make([]ship.Doc, 0, n)
-	p.arena = make([]byte, 0, 2048*n)
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
 		for _, sl := range rl.ScopeLogs().All() {
@@ -295,14 +294,21 @@ func (p *push) stream(src normalize.Source) *normalize.Stream {
 	return s
 }
 
-// emit keeps a document; its body is copied into the push's arena (the
-// normalizer reuses its buffer).
+// emit keeps a document. The normalizer reuses its buffer, so the body
+// is copied into the push's arena: chunks of arenaChunk bytes, a new one
+// when the current is full (growing one buffer would copy every document
+// kept so far each time).
 func (p *push) emit(d normalize.Document) error {
+	if cap(p.arena)-len(p.arena) < len(d.Source) {
+		p.arena = make([]byte, 0, max(arenaChunk, len(d.Source)))
+	}
 	start := len(p.arena)
 	p.arena = append(p.arena, d.Source...)
 	p.docs = append(p.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: p.arena[start:len(p.arena):len(p.arena)]})
 	return nil
 }
+
+const arenaChunk = 1 << 20
 
 // settle counts the documents' outcomes and what the streams dropped; it
 // returns the number of documents still retryable.

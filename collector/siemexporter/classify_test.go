@@ -129,3 +129,51 @@ func TestMapBodyIsTheJSONRecord(t *testing.T) {
 		}
 	}
 }
+
+// Fluent Bit's records through fluentforward are maps: the line under
+// message_key ("log"), or a FireLens record around a container's line.
+func TestFluentForwardRecords(t *testing.T) {
+	s := loadSamples(t)
+	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
+	defer srv.Close()
+	userINI := filepath.Join(t.TempDir(), "user.ini")
+	if err := os.WriteFile(userINI, []byte("[nginx-access]\ntag = ^web-firelens-|^nginx\\.access$$\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(srv.URL)
+	cfg.Config = []string{userINI}
+	e := startExporter(t, cfg, nil)
+	line := s.nginx[0]
+	text := e.normalize(logsOf(nil, map[string]any{AttrLogType: "nginx-access"}, line))
+
+	mapOf := func(tag string, rec map[string]any) plog.Logs {
+		ld := plog.NewLogs()
+		lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.Attributes().PutStr(AttrFluentTag, tag)
+		if err := lr.Body().SetEmptyMap().FromRaw(rec); err != nil {
+			t.Fatal(err)
+		}
+		return ld
+	}
+	tail := e.normalize(mapOf("nginx.access", map[string]any{"log": line}))
+	if len(tail.docs) != 1 || tail.docs[0].ID != text.docs[0].ID || tail.docs[0].Index != text.docs[0].Index {
+		t.Fatalf("tail record: %+v, want the line's %s/%s", tail.docs, text.docs[0].Index, text.docs[0].ID)
+	}
+	bin := e.normalize(mapOf("nginx.access", map[string]any{"log": []byte(line)}))
+	if len(bin.docs) != 1 || bin.docs[0].ID != text.docs[0].ID {
+		t.Fatalf("a bin line: %+v", bin.docs)
+	}
+
+	fl := e.normalize(mapOf("web-firelens-7f3a", map[string]any{"container_id": "0123abcd", "container_name": "web", "source": "stdout", "log": line,
+		"ecs_cluster": "prod", "ecs_task_arn": "arn:aws:ecs:eu-west-1:123456789012:task/prod/7f3a", "ecs_task_definition": "web:12"}))
+	if len(fl.docs) != 1 || fl.docs[0].LogType != "nginx-access" {
+		t.Fatalf("FireLens record: %+v", fl.docs)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(fl.docs[0].Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := doc["container"].(map[string]any); c["id"] != "0123abcd" || c["name"] != "web" {
+		t.Errorf("FireLens container fields: %v", doc["container"])
+	}
+}

@@ -42,7 +42,10 @@ type Config struct {
 	Config []string `mapstructure:"config"`
 	// LogType is the section of records that carry no classifying
 	// attribute ("" leaves them unclassified: a permanent error).
-	LogType    string           `mapstructure:"log_type"`
+	LogType string `mapstructure:"log_type"`
+	// MessageKey is the key of a map body that holds the raw line (a
+	// Fluent Bit record through fluentforward: "log").
+	MessageKey string           `mapstructure:"message_key"`
 	Enrichment EnrichmentConfig `mapstructure:"enrichment"`
 	Cloud      CloudConfig      `mapstructure:"cloud"`
 	// DeadLetter is a folder or s3://bucket/prefix for the documents the
@@ -135,6 +138,9 @@ func (c *Config) Validate() error {
 	case "", "none", "gzip":
 	default:
 		bad("compression", "%q is neither gzip nor none", c.Compression)
+	}
+	if c.MessageKey == "" {
+		bad("message_key", "must not be empty")
 	}
 	if c.MaxAttempts < 1 {
 		bad("max_attempts", "must be at least 1")

@@ -115,6 +115,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"omit ids on es", map[string]any{"omit_ids": true}, "omit_ids: only for OpenSearch Serverless"},
 		{"compression", map[string]any{"compression": "zstd"}, "compression: \"zstd\""},
 		{"max attempts", map[string]any{"max_attempts": 0}, "max_attempts: must be at least 1"},
+		{"message key", map[string]any{"message_key": ""}, "message_key: must not be empty"},
 		{"account", map[string]any{"cloud": map[string]any{"account_id": "12345"}}, "cloud.account_id: \"12345\""},
 		{"s3 dead-letter", map[string]any{"dead_letter": "s3://"}, "dead_letter:"},
 		{"timeout", map[string]any{"timeout": "-1s"}, "timeout: must not be negative"},

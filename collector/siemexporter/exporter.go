@@ -20,6 +20,7 @@ import (
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/normalize/enrich"
 	"github.com/siemloader/siemloader/normalize/exclude"
+	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/ship"
 )
 
@@ -258,8 +259,7 @@ func (p *push) record(res pcommon.Map, lr plog.LogRecord) {
 	case pcommon.ValueTypeStr:
 		_ = s.Message(body.Str()) // emit never fails; a bad record is counted in the stream's result
 	case pcommon.ValueTypeMap:
-		p.scratch = appendValueJSON(p.scratch[:0], body)
-		_ = s.Record(p.scratch)
+		p.mapRecord(s, body)
 	case pcommon.ValueTypeBytes:
 		_ = s.Message(string(body.Bytes().AsRaw()))
 	case pcommon.ValueTypeEmpty:
@@ -267,6 +267,42 @@ func (p *push) record(res pcommon.Map, lr plog.LogRecord) {
 	default:
 		_ = s.Message(body.AsString())
 	}
+}
+
+// firelensKeys are what a FireLens log router adds around a container's
+// line; a record with container_id or ecs_task_arn is a FireLens one.
+var firelensKeys = []string{"container_id", "container_name", "source", "log", "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "ec2_instance_id"}
+
+// mapRecord reads a map body as the Fluent Bit plugin reads a record
+// (fluentforward gives Fluent Bit's records as maps): a FireLens record
+// as es-loader's via_firelens, a record holding the raw line under
+// message_key as that line, any other map as the JSON object it was.
+func (p *push) mapRecord(s *normalize.Stream, body pcommon.Value) {
+	m := body.Map()
+	_, container := m.Get("container_id")
+	_, task := m.Get("ecs_task_arn")
+	if container || task {
+		rec := pyjson.NewMap(len(firelensKeys))
+		for _, k := range firelensKeys {
+			if v, ok := m.Get(k); ok {
+				rec.Set(k, v.AsString())
+			}
+		}
+		_ = s.Firelens(rec)
+		return
+	}
+	if v, ok := m.Get(p.e.cfg.MessageKey); ok {
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			_ = s.Message(v.Str())
+			return
+		case pcommon.ValueTypeBytes: // some Fluent Bit inputs send the line as bin
+			_ = s.Message(string(v.Bytes().AsRaw()))
+			return
+		}
+	}
+	p.scratch = appendValueJSON(p.scratch[:0], body)
+	_ = s.Record(p.scratch)
 }
 
 func (p *push) fail(logType, reason string, n int64) {

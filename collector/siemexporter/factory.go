@@ -32,6 +32,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Bootstrap:     true,
 		MaxAttempts:   3,
+		MessageKey:    "log",
 		Compression:   "none",
 		TimeoutConfig: timeout,
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),

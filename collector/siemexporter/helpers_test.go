@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -34,7 +35,9 @@ func loadSamples(t testing.TB) samples {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.vpc = append(s.vpc, splitLines(string(data))...) // each begins with its header line
+		if lines := splitLines(string(data)); strings.HasPrefix(lines[0], "version account-id interface-id srcaddr") {
+			s.vpc = append(s.vpc, lines...) // the default format, its header line first
+		}
 	}
 	files, _ = filepath.Glob(root + "CloudTrail/*/*/*/*/*.json")
 	for _, f := range files {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -189,6 +190,7 @@ func (e *siemExporter) shutdown(ctx context.Context) error {
 func (e *siemExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	p := e.normalize(ld)
 	outcomes := e.send(ctx, p.docs)
+	p.release() // the indexer keeps no document past Send
 	retryDocs := p.settle(outcomes)
 	var retry plog.Logs
 	if retryDocs > 0 {
@@ -214,6 +216,7 @@ type push struct {
 	lastOK     bool
 	docs       []ship.Doc
 	arena      []byte
+	chunks     []*[]byte // the arena's chunks, back to arenaPool at the end
 	scratch    []byte
 	// ends[i] is the end in docs of the i-th log record's documents
 	// (in ld's order); its start is ends[i-1].
@@ -331,12 +334,18 @@ func (p *push) stream(src normalize.Source) *normalize.Stream {
 }
 
 // emit keeps a document. The normalizer reuses its buffer, so the body
-// is copied into the push's arena: chunks of arenaChunk bytes, a new one
-// when the current is full (growing one buffer would copy every document
-// kept so far each time).
+// is copied into the push's arena: pooled chunks of arenaChunk bytes, a
+// new one when the current is full (growing one buffer would copy every
+// document kept so far each time).
 func (p *push) emit(d normalize.Document) error {
 	if cap(p.arena)-len(p.arena) < len(d.Source) {
-		p.arena = make([]byte, 0, max(arenaChunk, len(d.Source)))
+		if len(d.Source) > arenaChunk {
+			p.arena = make([]byte, 0, len(d.Source))
+		} else {
+			c := arenaPool.Get().(*[]byte)
+			p.chunks = append(p.chunks, c)
+			p.arena = (*c)[:0]
+		}
 	}
 	start := len(p.arena)
 	p.arena = append(p.arena, d.Source...)
@@ -345,6 +354,20 @@ func (p *push) emit(d normalize.Document) error {
 }
 
 const arenaChunk = 1 << 20
+
+var arenaPool = sync.Pool{New: func() any { b := make([]byte, 0, arenaChunk); return &b }}
+
+// release hands the arena's chunks back once the documents are sent; the
+// docs' bodies are invalid after it.
+func (p *push) release() {
+	for _, c := range p.chunks {
+		arenaPool.Put(c)
+	}
+	p.chunks, p.arena = nil, nil
+	for i := range p.docs {
+		p.docs[i].Body = nil
+	}
+}
 
 // settle counts the documents' outcomes and what the streams dropped; it
 // returns the number of documents still retryable.

@@ -1,7 +1,7 @@
 // Package e2e runs the built otelcol-siem distribution: filelog tails
-// sample files, the siem exporter ships them to the test cluster, and
-// every line must be indexed once with the _index and _id the CLI gives
-// the same file.
+// sample files and fluentforward takes Fluent Bit records, the siem
+// exporter ships them to the test cluster, and every line must be indexed
+// once with the _index and _id the CLI gives the same file.
 package e2e
 
 import (
@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tinylib/msgp/msgp"
 
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
@@ -66,7 +68,17 @@ func cliBinary(t *testing.T) string {
 type sampleFile struct {
 	path    string
 	logType string // set through the filelog receiver's attributes; "" classifies by path
+	// forwarded: its lines reach the collector as Fluent Bit records over
+	// the forward protocol (tag routing), not through filelog
+	forwarded bool
 }
+
+// forwardTag is the Fluent Bit tag of the forwarded records; the user.ini
+// routes it.
+const (
+	forwardTag = "host.messages"
+	routingINI = "[linux-os-syslog]\ntag = ^host\\.messages$$\n"
+)
 
 // samples writes the tailed files: the shared corpus' plain Linux secure
 // and nginx access files under their S3 keys (classified by
@@ -104,7 +116,48 @@ func samples(t *testing.T, dir string) []sampleFile {
 	p = filepath.Join(dir, "demo", "var", "log", "nginx", "access.log")
 	writeFile(t, p, []byte(strings.Join(nginx, "\n")+"\n"))
 	files = append(files, sampleFile{path: p, logType: "nginx-access"})
+	messages := cwlMessages(t, filepath.Join(demo, "Linux", "Messages"))
+	p = filepath.Join(dir, "forwarded", "messages")
+	writeFile(t, p, []byte(strings.Join(messages, "\n")+"\n"))
+	files = append(files, sampleFile{path: p, logType: "linux-os-syslog", forwarded: true})
 	return files
+}
+
+// forward sends the file's lines as Fluent Bit's forward output does: one
+// Forward-mode message [tag, [[time, {"log": line}], ...]].
+func forward(t *testing.T, port int, f sampleFile) {
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	msg := msgp.AppendArrayHeader(nil, 2)
+	msg = msgp.AppendString(msg, forwardTag)
+	msg = msgp.AppendArrayHeader(msg, uint32(len(lines)))
+	now := time.Now().Unix()
+	for _, l := range lines {
+		msg = msgp.AppendArrayHeader(msg, 2)
+		msg = msgp.AppendInt64(msg, now)
+		msg = msgp.AppendMapHeader(msg, 1)
+		msg = msgp.AppendString(msg, "log")
+		msg = msgp.AppendString(msg, l)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			_, err = conn.Write(msg)
+			conn.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fluentforward receiver on :%d: %v", port, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func writeFile(t *testing.T, path string, data []byte) {
@@ -147,10 +200,10 @@ func cwlMessages(t *testing.T, dir string) []string {
 }
 
 // expected are the index/_id pairs the CLI gives each file.
-func expected(t *testing.T, cli string, files []sampleFile) map[string]bool {
+func expected(t *testing.T, cli, userINI string, files []sampleFile) map[string]bool {
 	want := map[string]bool{}
 	for _, f := range files {
-		args := []string{"load", "--quiet", "--s3-key", f.path, "--output", "-"}
+		args := []string{"load", "--quiet", "--config", userINI, "--s3-key", f.path, "--output", "-"}
 		if f.logType != "" {
 			args = append(args, "--log-type", f.logType)
 		}
@@ -197,10 +250,13 @@ func freePort(t *testing.T) int {
 
 // collectorConfig tails files with one filelog receiver per routing (the
 // log.file.path kind and the siem.log_type attribute kind).
-func collectorConfig(files []sampleFile, endpoint, storageDir string, metricsPort int) string {
+func collectorConfig(files []sampleFile, endpoint, userINI, storageDir string, metricsPort, fluentPort int) string {
 	var byPath, typed []string
 	typeOf := ""
 	for _, f := range files {
+		if f.forwarded {
+			continue
+		}
 		if f.logType == "" {
 			byPath = append(byPath, f.path)
 		} else {
@@ -227,12 +283,15 @@ receivers:
     include_file_path: true
     attributes:
       siem.log_type: %s
+  fluentforward:
+    endpoint: 127.0.0.1:%d
 processors:
   batch:
     timeout: 200ms
 exporters:
   siem:
     endpoints: [%q]
+    config: [%q]
     retry_on_failure:
       initial_interval: 100ms
     sending_queue:
@@ -250,10 +309,10 @@ service:
                 port: %d
   pipelines:
     logs:
-      receivers: [filelog/bypath, filelog/typed]
+      receivers: [filelog/bypath, filelog/typed, fluentforward]
       processors: [batch]
       exporters: [siem]
-`, storageDir, q(byPath), q(typed), typeOf, endpoint, metricsPort)
+`, storageDir, q(byPath), q(typed), typeOf, fluentPort, endpoint, userINI, metricsPort)
 }
 
 func TestOtelcolFilelogToOpenSearch(t *testing.T) {
@@ -261,17 +320,19 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	cli := cliBinary(t)
 	dir := t.TempDir()
 	files := samples(t, dir)
-	want := expected(t, cli, files)
+	userINI := filepath.Join(dir, "user.ini")
+	writeFile(t, userINI, []byte(routingINI))
+	want := expected(t, cli, userINI, files)
 
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
-	port := freePort(t)
+	port, fluentPort := freePort(t), freePort(t)
 	storage := filepath.Join(dir, "queue")
 	if err := os.MkdirAll(storage, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cfgPath := filepath.Join(dir, "otelcol.yaml")
-	writeFile(t, cfgPath, []byte(collectorConfig(files, srv.URL, storage, port)))
+	writeFile(t, cfgPath, []byte(collectorConfig(files, srv.URL, userINI, storage, port, fluentPort)))
 
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "--config", cfgPath)
@@ -303,6 +364,11 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 		}
 	}()
 
+	for _, f := range files {
+		if f.forwarded {
+			forward(t, fluentPort, f)
+		}
+	}
 	deadline := time.Now().Add(90 * time.Second)
 	for srv.Docs() < len(want) {
 		select {
@@ -344,14 +410,14 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	delivered := map[string]bool{}
 	for _, l := range strings.Split(metrics, "\n") {
 		if strings.HasPrefix(l, "otelcol_siem_exporter_documents_delivered") {
-			for _, lt := range []string{"linux-secure", "nginx-access"} {
+			for _, lt := range []string{"linux-secure", "nginx-access", "linux-os-syslog"} {
 				if strings.Contains(l, `log_type="`+lt+`"`) {
 					delivered[lt] = true
 				}
 			}
 		}
 	}
-	if !delivered["linux-secure"] || !delivered["nginx-access"] {
+	if !delivered["linux-secure"] || !delivered["nginx-access"] || !delivered["linux-os-syslog"] {
 		t.Errorf("telemetry lacks documents_delivered per log type:\n%s", grepLines(metrics, "otelcol_siem_"))
 	}
 	t.Logf("%d documents from %d files, each once, as the CLI gives them", len(want), len(files))

@@ -209,3 +209,36 @@ func deadLetterLines(t *testing.T, dir string) int {
 	}
 	return n
 }
+
+// The queue's consumers push at once (num_consumers): every document of
+// every push is delivered once.
+func TestConcurrentPushes(t *testing.T) {
+	s := loadSamples(t)
+	srv := opensearchtest.New(opensearchtest.Faults{}, 5)
+	defer srv.Close()
+	e := startExporter(t, testConfig(srv.URL), nil)
+	lines := nginxLines(s, 400)
+	errs := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func(part []string) {
+			var err error
+			for i := 0; i < len(part) && err == nil; i += 25 {
+				err = e.pushLogs(context.Background(), logsOf(map[string]any{AttrLogType: "nginx-access"}, nil, part[i:i+25]...))
+			}
+			errs <- err
+		}(lines[w*100 : (w+1)*100])
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if srv.Docs() != len(lines) {
+		t.Fatalf("%d documents for %d lines", srv.Docs(), len(lines))
+	}
+	for id, n := range srv.Writes() {
+		if n != 1 {
+			t.Fatalf("%s written %d times", id, n)
+		}
+	}
+}

@@ -11,7 +11,8 @@ FUZZTIME ?= 30s
 # The OpenTelemetry Collector distribution otelcol-siem (collector/ is its
 # own Go module, so that OTel's dependencies stay out of the core's).
 OCB_VERSION := v0.160.0
-OCB         := $(shell $(GO) env GOPATH)/bin/builder
+# where go install puts the builder: GOBIN, else GOPATH's bin
+OCB         := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/builder
 COLLECTOR   := collector
 
 .PHONY: all build plugin otelcol demo test vet fmt-check bench fuzz parity clean

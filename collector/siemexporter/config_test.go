@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 )
@@ -148,5 +149,18 @@ func TestConfigInvalid(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("joined error %v lacks %s", err, want)
 		}
+	}
+}
+
+// The configuration struct follows the collector's rules for one
+// (mapstructure tags, supported field types), and the factory makes a
+// logs exporter of type siem.
+func TestConfigStructAndFactory(t *testing.T) {
+	f := NewFactory()
+	if f.Type().String() != "siem" {
+		t.Fatalf("type %s", f.Type())
+	}
+	if err := componenttest.CheckConfigStruct(f.CreateDefaultConfig()); err != nil {
+		t.Fatal(err)
 	}
 }

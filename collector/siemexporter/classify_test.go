@@ -15,15 +15,7 @@ import (
 // attribute winning over its resource's.
 func TestClassifyFromAttributes(t *testing.T) {
 	s := loadSamples(t)
-	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
-	defer srv.Close()
-	userINI := filepath.Join(t.TempDir(), "user.ini")
-	if err := os.WriteFile(userINI, []byte("[linux-secure]\ntag = ^linux\\.secure$$\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(srv.URL)
-	cfg.Config = []string{userINI}
-	e := startExporter(t, cfg, nil)
+	e := exporterWithINI(t, "[linux-secure]\ntag = ^linux\\.secure$$\n")
 
 	ctKey := "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/20/111122223333_CloudTrail_us-east-1_20240520T1315Z_x.json.gz"
 	cases := []struct {
@@ -134,15 +126,7 @@ func TestMapBodyIsTheJSONRecord(t *testing.T) {
 // message_key ("log"), or a FireLens record around a container's line.
 func TestFluentForwardRecords(t *testing.T) {
 	s := loadSamples(t)
-	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
-	defer srv.Close()
-	userINI := filepath.Join(t.TempDir(), "user.ini")
-	if err := os.WriteFile(userINI, []byte("[nginx-access]\ntag = ^web-firelens-|^nginx\\.access$$\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(srv.URL)
-	cfg.Config = []string{userINI}
-	e := startExporter(t, cfg, nil)
+	e := exporterWithINI(t, "[nginx-access]\ntag = ^web-firelens-|^nginx\\.access$$\n")
 	line := s.nginx[0]
 	text := e.normalize(logsOf(nil, map[string]any{AttrLogType: "nginx-access"}, line))
 
@@ -176,4 +160,19 @@ func TestFluentForwardRecords(t *testing.T) {
 	if c, _ := doc["container"].(map[string]any); c["id"] != "0123abcd" || c["name"] != "web" {
 		t.Errorf("FireLens container fields: %v", doc["container"])
 	}
+}
+
+// exporterWithINI is an exporter with a user.ini of this text, against a
+// test cluster.
+func exporterWithINI(t *testing.T, ini string) *siemExporter {
+	t.Helper()
+	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
+	t.Cleanup(srv.Close)
+	userINI := filepath.Join(t.TempDir(), "user.ini")
+	if err := os.WriteFile(userINI, []byte(ini), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(srv.URL)
+	cfg.Config = []string{userINI}
+	return startExporter(t, cfg, nil)
 }

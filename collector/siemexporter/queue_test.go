@@ -53,6 +53,16 @@ func newSwitchable(backend *opensearchtest.Server) *switchable {
 	return s
 }
 
+// downCluster is the test cluster behind a front that is down.
+func downCluster(t *testing.T) (*opensearchtest.Server, *switchable) {
+	backend := opensearchtest.New(opensearchtest.Faults{}, 3)
+	t.Cleanup(backend.Close)
+	front := newSwitchable(backend)
+	t.Cleanup(front.Close)
+	front.down.Store(true)
+	return backend, front
+}
+
 // collectorRun is a file_storage extension and the siem exporter with a
 // persistent sending queue in it, started as a collector starts them.
 type collectorRun struct {
@@ -113,11 +123,7 @@ func (r *collectorRun) stop(t *testing.T) {
 // in the file_storage queue and are delivered, once each, when it is up.
 func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	s := loadSamples(t)
-	backend := opensearchtest.New(opensearchtest.Faults{}, 3)
-	defer backend.Close()
-	front := newSwitchable(backend)
-	defer front.Close()
-	front.down.Store(true)
+	backend, front := downCluster(t)
 	dir := t.TempDir()
 
 	lines := nginxLines(s, 50)
@@ -153,11 +159,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 // is about the persistent queue, not about the exporter resending.
 func TestMemoryQueueDoesNotSurviveRestart(t *testing.T) {
 	s := loadSamples(t)
-	backend := opensearchtest.New(opensearchtest.Faults{}, 3)
-	defer backend.Close()
-	front := newSwitchable(backend)
-	defer front.Close()
-	front.down.Store(true)
+	backend, front := downCluster(t)
 	cfg := testConfig(front.URL)
 	cfg.MaxAttempts = 1
 	cfg.BackOffConfig.InitialInterval = 50 * time.Millisecond

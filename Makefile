@@ -8,7 +8,14 @@ PKGS    := ./...
 # explores further.
 FUZZTIME ?= 30s
 
-.PHONY: all build plugin demo test vet fmt-check bench fuzz parity fluentbit-check fluentbit-compare clean
+# The OpenTelemetry Collector distribution otelcol-siem (collector/ is its
+# own Go module, so that OTel's dependencies stay out of the core's).
+OCB_VERSION := v0.160.0
+# where go install puts the builder: GOBIN, else GOPATH's bin
+OCB         := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/builder
+COLLECTOR   := collector
+
+.PHONY: all build plugin otelcol demo test vet fmt-check bench fuzz parity fluentbit-check fluentbit-compare clean
 
 all: build
 
@@ -19,17 +26,34 @@ build:
 plugin:
 	$(GO) build -buildmode=c-shared -ldflags "-s -w" -o $(BIN)/out_siem.so ./plugin
 
+# bin/otelcol-siem from collector/builder-config.yaml; the builder's
+# generated sources go to build/otelcol-siem. The builder is installed
+# (outside the module) when missing or of another version.
+otelcol:
+	@if ! $(OCB) version 2>/dev/null | grep -q '$(OCB_VERSION)'; then \
+	  echo "installing the collector builder $(OCB_VERSION)..."; \
+	  (cd /tmp && GOFLAGS= $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)); \
+	fi
+	@mkdir -p build
+	$(OCB) --config $(COLLECTOR)/builder-config.yaml
+	@mkdir -p $(BIN)
+	cp build/otelcol-siem/otelcol-siem $(BIN)/otelcol-siem
+
 demo: build
 	rm -rf out
 	$(BIN)/siemloader load --now 2024-06-01T00:00:00Z --exclude "*.md" --output out examples/samples
 	@echo
 	@echo "documents are in out/<index>.ndjson (OpenSearch bulk format)"
 
-test: fmt-check vet
+# The collector module's end-to-end test runs bin/otelcol-siem: it is
+# built first (SIEMLOADER_OTELCOL names another binary).
+test: fmt-check vet otelcol
 	$(GO) test -count=1 $(PKGS)
+	cd $(COLLECTOR) && SIEMLOADER_OTELCOL=$${SIEMLOADER_OTELCOL:-$(CURDIR)/$(BIN)/otelcol-siem} $(GO) test -count=1 ./...
 
 vet:
 	$(GO) vet $(PKGS)
+	cd $(COLLECTOR) && $(GO) vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -37,6 +61,7 @@ fmt-check:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 $(PKGS)
+	cd $(COLLECTOR) && $(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./siemexporter/
 
 fuzz:
 	@for p in $$($(GO) list ./normalize/...); do \
@@ -75,4 +100,4 @@ fluentbit-compare: plugin
 	  $(GO) test -run '^$$' -bench FluentBit -benchtime 1x -count 1 -timeout 60m ./plugin/fluentbit/
 
 clean:
-	rm -rf $(BIN) out
+	rm -rf $(BIN) out build

@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"strings"
+
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize/logtypes"
 	"github.com/siemloader/siemloader/normalize/pyjson"
@@ -12,6 +14,10 @@ import (
 // caller with several workers gives each its own.
 type Stream struct {
 	o *objectRun
+	// csv sections (VPC flow logs): the field names of the last header
+	// line, and the flat plan compiled for them
+	csvHeader []string
+	csvFlat   *flatPlan
 }
 
 // NewStream classifies src (explicit type, Fluent Bit tag, log group) and
@@ -40,6 +46,9 @@ func (s *Stream) Message(msg string) error {
 	if raw == "" {
 		return o.emitErr
 	}
+	if o.lt.FileFormat == "csv" && o.lt.CSVDelimiter == "" {
+		return s.csvLine(raw)
+	}
 	if o.lt.FileFormat == "text" && o.textPlan() {
 		if err := o.flatTextRecord(raw); err != nil && err != errStop {
 			return err
@@ -50,6 +59,69 @@ func (s *Stream) Message(msg string) error {
 		return err
 	}
 	return o.emitErr
+}
+
+// defaultVPCFlowHeader names the fields of a csv line that arrives
+// before any header line: VPC flow logs' default (version 2) format, the
+// one CloudWatch Logs delivers without a header.
+var defaultVPCFlowHeader = strings.Fields("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status")
+
+// csvLine reads a line of a whitespace-separated csv section as the
+// object path does: a header line (every field a name, no digits) names
+// the fields of the lines after it, as an S3 object's first line does.
+func (s *Stream) csvLine(raw string) error {
+	o := s.o
+	if isCSVHeader(raw) {
+		s.useCSVHeader(strings.Fields(raw))
+		return o.emitErr
+	}
+	if s.csvHeader == nil {
+		s.useCSVHeader(defaultVPCFlowHeader)
+	}
+	var err error
+	if s.csvFlat != nil {
+		f := &o.builder.flat.fields
+		f.Vals = appendFields(f.Vals[:0], raw)
+		if len(f.Vals) > len(s.csvHeader) {
+			f.Vals = f.Vals[:len(s.csvHeader)]
+		}
+		f.Null = 0
+		err = o.handleFlat(raw)
+	} else {
+		vals := appendFields(nil, raw)
+		m := pyjson.NewMap(len(s.csvHeader) + docExtraKeys)
+		for i := 0; i < len(s.csvHeader) && i < len(vals); i++ {
+			m.Set(s.csvHeader[i], o.slab.String(vals[i]))
+		}
+		err = o.handle(&rawRecord{raw: raw, fields: m})
+	}
+	if err != nil && err != errStop {
+		return err
+	}
+	return o.emitErr
+}
+
+func (s *Stream) useCSVHeader(fields []string) {
+	h := make([]string, len(fields))
+	for i, f := range fields {
+		h[i] = strings.ReplaceAll(f, "-", "_")
+	}
+	s.csvHeader = h
+	s.csvFlat = s.o.n.flatPlanFor(s.o.lt, strings.Join(h, " "), h)
+	if s.csvFlat != nil {
+		s.o.builder.useFlat(s.csvFlat)
+	}
+}
+
+// isCSVHeader: field names have letters, dashes and underscores only; a
+// data line always holds a number (a version, an address, a time).
+func isCSVHeader(line string) bool {
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c >= '0' && c <= '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Record normalizes one structured record given as a JSON object: a

@@ -245,3 +245,48 @@ func fmtJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// VPC flow log lines arriving one by one: the header line names the
+// fields of the lines after it, as an object's first line does; lines
+// without one (CloudWatch Logs) are read with the default format.
+func TestStreamCSVLinesMatchObjects(t *testing.T) {
+	n := newNormalizer(t, "")
+	files, _ := filepath.Glob("../examples/samples/AWSLogs/*/vpcflowlogs/*/*/*/*/*.log")
+	if len(files) == 0 {
+		t.Fatal("no bundled VPC flow log sample")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, _ := filepath.Rel("../examples/samples", f)
+		src := normalize.Source{Key: filepath.ToSlash(key)}
+		want := runPath(t, n, src, data)
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		got, res := streamDocs(t, n, src, func(s *normalize.Stream) error {
+			for _, l := range lines {
+				if err := s.Message(l); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		sameDocs(t, key, got, want.docs)
+		if res.Documents != len(lines)-1 || res.Records != want.res.Records {
+			t.Errorf("%s: stream counts %+v, object %+v", key, res, want.res)
+		}
+		if !strings.HasPrefix(lines[0], "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status") {
+			continue
+		}
+		headless, _ := streamDocs(t, n, src, func(s *normalize.Stream) error {
+			for _, l := range lines[1:] {
+				if err := s.Message(l); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		sameDocs(t, key+" without its header", headless, want.docs)
+	}
+}

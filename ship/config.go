@@ -74,6 +74,9 @@ type Config struct {
 	// together, those already there included (0: no cap). Past it a
 	// refused document is reported Failed rather than filling the disk.
 	DeadLetterMaxBytes int64
+	// OnBulk, when set, is told the latency of every bulk request that
+	// got an answer (a collector's own telemetry records it).
+	OnBulk func(latency time.Duration)
 }
 
 func (c *Config) setDefaults() {

@@ -369,7 +369,11 @@ func (ix *Indexer) attempt(ctx context.Context, docs []Doc, todo []int, out []Ou
 	}
 	defer resp.Body.Close()
 	data, rerr := io.ReadAll(resp.Body)
-	ix.stats.request(len(body), time.Since(start))
+	lat := time.Since(start)
+	ix.stats.request(len(body), lat)
+	if ix.cfg.OnBulk != nil {
+		ix.cfg.OnBulk(lat)
+	}
 	switch {
 	case rerr != nil:
 		return todo

@@ -1,0 +1,178 @@
+package siemexporter
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/siemloader/siemloader/ship/opensearchtest"
+)
+
+// Each attribute kind routes a record to its log type, the record's
+// attribute winning over its resource's.
+func TestClassifyFromAttributes(t *testing.T) {
+	s := loadSamples(t)
+	e := exporterWithINI(t, "[linux-secure]\ntag = ^linux\\.secure$$\n")
+
+	ctKey := "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/20/111122223333_CloudTrail_us-east-1_20240520T1315Z_x.json.gz"
+	cases := []struct {
+		name     string
+		res, rec map[string]any
+		body     string
+		want     string
+		header   string // the object's first line, before body
+	}{
+		{"siem.log_type", nil, map[string]any{AttrLogType: "linux-secure"}, s.secure[0], "linux-secure", ""},
+		{"siem.log_type on the resource", map[string]any{AttrLogType: "nginx-access"}, nil, s.nginx[0], "nginx-access", ""},
+		{"the record's attribute wins", map[string]any{AttrLogType: "linux-os-syslog"}, map[string]any{AttrLogType: "linux-secure"}, s.secure[0], "linux-secure", ""},
+		{"aws.s3.key", map[string]any{AttrS3Bucket: "aes-siem-111122223333-log",
+			AttrS3Key: "AWSLogs/111122223333/vpcflowlogs/ap-northeast-1/2024/05/20/111122223333_vpcflowlogs_ap-northeast-1_fl-1_20240520T1320Z_3e9b1c7d.log.gz"}, nil, s.vpc[1], "vpcflowlogs", s.vpc[0]},
+		{"cloudwatch.log.group.name", map[string]any{AttrLogGroup: "aws-cloudtrail-logs-111122223333", AttrLogStream: "111122223333_CloudTrail_us-east-1"}, nil, string(s.cloudtrail[0]), "cloudtrail", ""},
+		{"fluent.tag", nil, map[string]any{AttrFluentTag: "linux.secure"}, s.secure[1], "linux-secure", ""},
+		{"log.file.path", nil, map[string]any{AttrLogFilePath: "/var/log/siem/AWSLogs/111122223333/EC2/Nginx/access/web-1/access.log"}, s.nginx[1], "nginx-access", ""},
+		{"aws.s3.key before log.file.path", map[string]any{AttrS3Key: ctKey}, map[string]any{AttrLogFilePath: "/var/log/nginx/access/x.log"}, string(s.cloudtrail[1]), "cloudtrail", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bodies := []string{c.body}
+			if c.header != "" {
+				bodies = []string{c.header, c.body}
+			}
+			p := e.normalize(logsOf(c.res, c.rec, bodies...))
+			if len(p.docs) != 1 {
+				t.Fatalf("%d documents, failures %v", len(p.docs), p.failReasons)
+			}
+			if p.docs[0].LogType != c.want {
+				t.Fatalf("log type %s, want %s", p.docs[0].LogType, c.want)
+			}
+		})
+	}
+
+	// the bucket and key are the document's, as from S3
+	p := e.normalize(logsOf(map[string]any{AttrS3Bucket: "aes-siem-111122223333-log", AttrS3Key: ctKey}, nil, string(s.cloudtrail[0])))
+	var doc map[string]any
+	if err := json.Unmarshal(p.docs[0].Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["@log_s3bucket"] != "aes-siem-111122223333-log" || doc["@log_s3key"] != ctKey {
+		t.Errorf("@log_s3bucket %v, @log_s3key %v", doc["@log_s3bucket"], doc["@log_s3key"])
+	}
+
+	// host logs take the account, region and instance from the resource
+	p = e.normalize(logsOf(map[string]any{AttrLogType: "linux-secure", AttrAccountID: "123456789012", AttrRegion: "eu-west-1", AttrHostID: "i-0123456789abcdef0"}, nil, s.secure[0]))
+	doc = nil
+	json.Unmarshal(p.docs[0].Body, &doc)
+	cloud, _ := doc["cloud"].(map[string]any)
+	if acct, _ := cloud["account"].(map[string]any); acct["id"] != "123456789012" || cloud["region"] != "eu-west-1" {
+		t.Errorf("cloud fields: %v", cloud)
+	}
+
+	// nothing classifies it: a permanent failure, not a document
+	p = e.normalize(logsOf(nil, map[string]any{AttrLogFilePath: "/var/log/messages"}, "hello"))
+	if len(p.docs) != 0 || p.failed != 1 {
+		t.Errorf("unclassified record: %d docs, %d failed", len(p.docs), p.failed)
+	}
+}
+
+// With log_type set, a record no attribute classifies falls back to it;
+// an explicit siem.log_type still wins.
+func TestClassifyDefaultLogType(t *testing.T) {
+	s := loadSamples(t)
+	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
+	defer srv.Close()
+	cfg := testConfig(srv.URL)
+	cfg.LogType = "linux-secure"
+	e := startExporter(t, cfg, nil)
+	ld := appendLogs(logsOf(nil, nil, s.secure[0]), logsOf(nil, map[string]any{AttrLogType: "nginx-access"}, s.nginx[0]))
+	p := e.normalize(ld)
+	if len(p.docs) != 2 || p.docs[0].LogType != "linux-secure" || p.docs[1].LogType != "nginx-access" {
+		t.Fatalf("docs %+v", p.docs)
+	}
+}
+
+// A structured body (a map, as a receiver that parsed JSON leaves it)
+// gives the document its JSON text gives: the same _index and _id.
+func TestMapBodyIsTheJSONRecord(t *testing.T) {
+	s := loadSamples(t)
+	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
+	defer srv.Close()
+	e := startExporter(t, testConfig(srv.URL), nil)
+	for i, raw := range s.cloudtrail {
+		text := e.normalize(logsOf(nil, map[string]any{AttrLogType: "cloudtrail"}, string(raw)))
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		ld := plog.NewLogs()
+		lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.Attributes().PutStr(AttrLogType, "cloudtrail")
+		if err := lr.Body().SetEmptyMap().FromRaw(m); err != nil {
+			t.Fatal(err)
+		}
+		structured := e.normalize(ld)
+		if len(text.docs) != 1 || len(structured.docs) != 1 {
+			t.Fatalf("record %d: %d and %d documents", i, len(text.docs), len(structured.docs))
+		}
+		if text.docs[0].ID != structured.docs[0].ID || text.docs[0].Index != structured.docs[0].Index {
+			t.Errorf("record %d: text %s/%s, map %s/%s", i, text.docs[0].Index, text.docs[0].ID, structured.docs[0].Index, structured.docs[0].ID)
+		}
+	}
+}
+
+// Fluent Bit's records through fluentforward are maps: the line under
+// message_key ("log"), or a FireLens record around a container's line.
+func TestFluentForwardRecords(t *testing.T) {
+	s := loadSamples(t)
+	e := exporterWithINI(t, "[nginx-access]\ntag = ^web-firelens-|^nginx\\.access$$\n")
+	line := s.nginx[0]
+	text := e.normalize(logsOf(nil, map[string]any{AttrLogType: "nginx-access"}, line))
+
+	mapOf := func(tag string, rec map[string]any) plog.Logs {
+		ld := plog.NewLogs()
+		lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.Attributes().PutStr(AttrFluentTag, tag)
+		if err := lr.Body().SetEmptyMap().FromRaw(rec); err != nil {
+			t.Fatal(err)
+		}
+		return ld
+	}
+	tail := e.normalize(mapOf("nginx.access", map[string]any{"log": line}))
+	if len(tail.docs) != 1 || tail.docs[0].ID != text.docs[0].ID || tail.docs[0].Index != text.docs[0].Index {
+		t.Fatalf("tail record: %+v, want the line's %s/%s", tail.docs, text.docs[0].Index, text.docs[0].ID)
+	}
+	bin := e.normalize(mapOf("nginx.access", map[string]any{"log": []byte(line)}))
+	if len(bin.docs) != 1 || bin.docs[0].ID != text.docs[0].ID {
+		t.Fatalf("a bin line: %+v", bin.docs)
+	}
+
+	fl := e.normalize(mapOf("web-firelens-7f3a", map[string]any{"container_id": "0123abcd", "container_name": "web", "source": "stdout", "log": line,
+		"ecs_cluster": "prod", "ecs_task_arn": "arn:aws:ecs:eu-west-1:123456789012:task/prod/7f3a", "ecs_task_definition": "web:12"}))
+	if len(fl.docs) != 1 || fl.docs[0].LogType != "nginx-access" {
+		t.Fatalf("FireLens record: %+v", fl.docs)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(fl.docs[0].Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := doc["container"].(map[string]any); c["id"] != "0123abcd" || c["name"] != "web" {
+		t.Errorf("FireLens container fields: %v", doc["container"])
+	}
+}
+
+// exporterWithINI is an exporter with a user.ini of this text, against a
+// test cluster.
+func exporterWithINI(t *testing.T, ini string) *siemExporter {
+	t.Helper()
+	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
+	t.Cleanup(srv.Close)
+	userINI := filepath.Join(t.TempDir(), "user.ini")
+	if err := os.WriteFile(userINI, []byte(ini), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(srv.URL)
+	cfg.Config = []string{userINI}
+	return startExporter(t, cfg, nil)
+}

@@ -25,9 +25,16 @@ type jsonStream struct {
 	max   int
 	// consumed counts bytes before buf[0], for error offsets.
 	consumed int64
-	// slab boxes decoded values; each value decodes from its own copy of
-	// its bytes, so that its strings can share that memory.
-	slab pyjson.Slab
+	// slab boxes decoded values. A value's strings share the memory of
+	// its bytes: a value that lies whole in buf is decoded where it lies,
+	// and buf is then never written again (aliased; fill moves on to a new
+	// one); any other value decodes from its own copy.
+	slab      pyjson.Slab
+	aliased   bool
+	noInPlace bool // always copy, never keep raw (Normalizer.noInPlace)
+	// raw is the text of the value next returned last, when no object in
+	// it repeated a key (see pyjson.AppendDumpsRaw); nil otherwise.
+	raw []byte
 }
 
 var errTooLarge = errors.New("value too large")
@@ -42,7 +49,19 @@ func (s *jsonStream) fill(keep int) bool {
 	if s.eof {
 		return false
 	}
-	if keep > 0 {
+	if s.aliased {
+		// decoded strings point into buf: the unread rest moves to a new
+		// one of the same size (so that sizes, and with them which values
+		// are too large, go as they would without aliasing)
+		tail := s.end - keep
+		nb := make([]byte, len(s.buf))
+		copy(nb, s.buf[keep:s.end])
+		s.buf = nb
+		s.aliased = false
+		s.consumed += int64(keep)
+		s.pos -= keep
+		s.end = tail
+	} else if keep > 0 {
 		n := copy(s.buf, s.buf[keep:s.end])
 		s.consumed += int64(keep)
 		s.pos -= keep
@@ -91,11 +110,30 @@ func (s *jsonStream) peek() (byte, bool) {
 
 // next decodes the value at the current position.
 func (s *jsonStream) next() (any, error) {
-	if _, ok := s.peek(); !ok {
+	s.raw = nil
+	c, ok := s.peek()
+	if !ok {
 		if s.rdErr != nil {
 			return nil, s.rdErr
 		}
 		return nil, errors.New("unexpected end of input, expecting a value")
+	}
+	if (c == '{' || c == '[') && !s.noInPlace {
+		// Most records lie whole in the buffer: decoding them in place
+		// spares a scan for their end and a copy. An object or array that
+		// decodes is complete (unlike a number, which more input could
+		// extend); one that does not — cut off by the buffer's end, or
+		// invalid — takes the general route below, which gives every
+		// value and error the same as it always does.
+		v, n, dup, err := pyjson.DecodeOwnedDup(s.buf[s.pos:s.end], 0, &s.slab, docExtraKeys)
+		if err == nil {
+			if !dup {
+				s.raw = s.buf[s.pos : s.pos+n]
+			}
+			s.pos += n
+			s.aliased = true
+			return v, nil
+		}
 	}
 	end, err := s.valueEnd()
 	if err != nil {
@@ -103,9 +141,12 @@ func (s *jsonStream) next() (any, error) {
 	}
 	own := make([]byte, end-s.pos)
 	copy(own, s.buf[s.pos:end])
-	v, n, derr := pyjson.DecodeOwnedRoom(own, 0, &s.slab, docExtraKeys)
+	v, n, dup, derr := pyjson.DecodeOwnedDup(own, 0, &s.slab, docExtraKeys)
 	if derr != nil {
 		return nil, s.errAt(derr)
+	}
+	if !dup && !s.noInPlace {
+		s.raw = own[:n]
 	}
 	s.pos += n
 	return v, nil
@@ -219,7 +260,7 @@ func (s *jsonStream) resync() bool {
 // streamObject reads a top-level object member by member. Members are
 // collected into a map, except the array under arrayKey, whose elements go
 // to onElem one by one. streamed reports whether arrayKey was found.
-func (s *jsonStream) streamObject(arrayKey string, onElem func(any) error) (obj *pyjson.Map, streamed bool, err error) {
+func (s *jsonStream) streamObject(arrayKey string, onElem func(v any, raw []byte) error) (obj *pyjson.Map, streamed bool, err error) {
 	if err := s.expect('{'); err != nil {
 		return nil, false, err
 	}
@@ -278,7 +319,7 @@ func (s *jsonStream) streamObject(arrayKey string, onElem func(any) error) (obj 
 	}
 }
 
-func (s *jsonStream) streamArray(onElem func(any) error) error {
+func (s *jsonStream) streamArray(onElem func(v any, raw []byte) error) error {
 	c, ok := s.peek()
 	if !ok {
 		return errors.New("unexpected end of input inside an array")
@@ -292,7 +333,7 @@ func (s *jsonStream) streamArray(onElem func(any) error) error {
 		if err != nil {
 			return err
 		}
-		if err := onElem(v); err != nil {
+		if err := onElem(v, s.raw); err != nil {
 			return err
 		}
 		c, ok := s.peek()

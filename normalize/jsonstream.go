@@ -44,7 +44,8 @@ func newJSONStream(r io.Reader, max int) *jsonStream {
 }
 
 // fill reads more input, keeping buf[keep:] and moving it to the front.
-// It returns false at end of input.
+// It returns false when it read nothing (end of input, or buf already
+// holds max bytes).
 func (s *jsonStream) fill(keep int) bool {
 	if s.eof {
 		return false
@@ -75,20 +76,23 @@ func (s *jsonStream) fill(keep int) bool {
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for {
+	// Fill the buffer, not just what one read brings (a gzip reader gives
+	// 32 KiB at a time): each buffer is a new allocation once values were
+	// decoded in place in the last one, so it should be used whole.
+	got := false
+	for s.end < len(s.buf) {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
+		got = got || n > 0
 		if err != nil {
 			s.eof = true
 			if err != io.EOF {
 				s.rdErr = err
 			}
-			return n > 0
-		}
-		if n > 0 {
-			return true
+			return got
 		}
 	}
+	return got
 }
 
 // peek skips white space and returns the next byte, or false at the end.

@@ -276,8 +276,8 @@ func (o *objectRun) readJSON(r io.Reader) error {
 		if delim != "" && c == '{' {
 			var obj *pyjson.Map
 			var streamed bool
-			obj, streamed, err = s.streamObject(delim, func(v any, raw []byte) error {
-				return o.jsonRecordRaw(v, nil, raw)
+			obj, streamed, err = s.streamObject(delim, func(v any, text, raw []byte) error {
+				return o.jsonRecordRaw(v, nil, text, raw)
 			})
 			if err == nil && !streamed {
 				err = o.jsonTop(obj)
@@ -286,7 +286,7 @@ func (o *objectRun) readJSON(r io.Reader) error {
 			var v any
 			v, err = s.next()
 			if err == nil {
-				err = o.jsonTopRaw(v, s.raw)
+				err = o.jsonTopRaw(v, s.text, s.raw)
 			}
 		}
 		if errors.Is(err, errStop) {
@@ -310,11 +310,11 @@ func (o *objectRun) readJSON(r io.Reader) error {
 }
 
 // jsonTop handles one top-level value of a JSON object.
-func (o *objectRun) jsonTop(v any) error { return o.jsonTopRaw(v, nil) }
+func (o *objectRun) jsonTop(v any) error { return o.jsonTopRaw(v, nil, nil) }
 
-// jsonTopRaw is jsonTop with the value's text, when it has one it may
-// stand for (jsonStream.raw).
-func (o *objectRun) jsonTopRaw(v any, raw []byte) error {
+// jsonTopRaw is jsonTop with the text the value was decoded from and, when
+// the value may stand for it, raw (jsonStream.text and raw).
+func (o *objectRun) jsonTopRaw(v any, text, raw []byte) error {
 	m, ok := v.(*pyjson.Map)
 	if !ok {
 		o.res.Records++
@@ -348,13 +348,13 @@ func (o *objectRun) jsonTopRaw(v any, raw []byte) error {
 			return nil
 		}
 		for _, e := range list {
-			if err := o.jsonRecord(e, meta); err != nil {
+			if err := o.jsonRecordRaw(e, meta, text, nil); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return o.jsonRecordRaw(m, meta, raw)
+	return o.jsonRecordRaw(m, meta, text, raw)
 }
 
 func eventBridgeMeta(m *pyjson.Map) *recordMeta {
@@ -368,13 +368,15 @@ func eventBridgeMeta(m *pyjson.Map) *recordMeta {
 }
 
 func (o *objectRun) jsonRecord(v any, meta *recordMeta) error {
-	return o.jsonRecordRaw(v, meta, nil)
+	return o.jsonRecordRaw(v, meta, nil, nil)
 }
 
-// jsonRecordRaw is jsonRecord with the record's text, when it has one it
-// may stand for (jsonStream.raw): @message, Python's dump of the record,
-// is then transcoded from that text instead of rendered from the record.
-func (o *objectRun) jsonRecordRaw(v any, meta *recordMeta, raw []byte) error {
+// jsonRecordRaw is jsonRecord with the text the record was decoded from,
+// which its document is rendered faster from, and raw, the record's own
+// text when it may stand for the record (jsonStream.text and raw):
+// @message, Python's dump of the record, is then transcoded from raw
+// instead of rendered from the record.
+func (o *objectRun) jsonRecordRaw(v any, meta *recordMeta, text, raw []byte) error {
 	m, ok := v.(*pyjson.Map)
 	if !ok {
 		o.res.Records++
@@ -389,10 +391,10 @@ func (o *objectRun) jsonRecordRaw(v any, meta *recordMeta, raw []byte) error {
 		// record's document, which is serialized before the next record
 		// reuses the buffer.
 		o.scratch = o.dumps(m, raw, true)
-		return o.handle(&rawRecord{quoted: pyjson.QuotedString(borrowString(o.scratch)), fields: m, meta: meta})
+		return o.handle(&rawRecord{quoted: pyjson.QuotedString(borrowString(o.scratch)), fields: m, text: text, meta: meta})
 	}
 	o.scratch = o.dumps(m, raw, false)
-	return o.handle(&rawRecord{raw: string(o.scratch), fields: m, meta: meta})
+	return o.handle(&rawRecord{raw: string(o.scratch), fields: m, text: text, meta: meta})
 }
 
 // dumps renders json.dumps(m, ensure_ascii=False) into o.scratch, as a

@@ -32,9 +32,10 @@ type jsonStream struct {
 	slab      pyjson.Slab
 	aliased   bool
 	noInPlace bool // always copy, never keep raw (Normalizer.noInPlace)
-	// raw is the text of the value next returned last, when no object in
-	// it repeated a key (see pyjson.AppendDumpsRaw); nil otherwise.
-	raw []byte
+	// text is the text of the value next returned last, which its
+	// strings share; raw is text when no object in it repeated a key (see
+	// pyjson.AppendDumpsRaw), nil otherwise. Both are nil with noInPlace.
+	text, raw []byte
 }
 
 var errTooLarge = errors.New("value too large")
@@ -114,7 +115,7 @@ func (s *jsonStream) peek() (byte, bool) {
 
 // next decodes the value at the current position.
 func (s *jsonStream) next() (any, error) {
-	s.raw = nil
+	s.text, s.raw = nil, nil
 	c, ok := s.peek()
 	if !ok {
 		if s.rdErr != nil {
@@ -131,8 +132,9 @@ func (s *jsonStream) next() (any, error) {
 		// value and error the same as it always does.
 		v, n, dup, err := pyjson.DecodeOwnedDup(s.buf[s.pos:s.end], 0, &s.slab, docExtraKeys)
 		if err == nil {
+			s.text = s.buf[s.pos : s.pos+n]
 			if !dup {
-				s.raw = s.buf[s.pos : s.pos+n]
+				s.raw = s.text
 			}
 			s.pos += n
 			s.aliased = true
@@ -149,8 +151,11 @@ func (s *jsonStream) next() (any, error) {
 	if derr != nil {
 		return nil, s.errAt(derr)
 	}
-	if !dup && !s.noInPlace {
-		s.raw = own[:n]
+	if !s.noInPlace {
+		s.text = own[:n]
+		if !dup {
+			s.raw = s.text
+		}
 	}
 	s.pos += n
 	return v, nil
@@ -264,7 +269,7 @@ func (s *jsonStream) resync() bool {
 // streamObject reads a top-level object member by member. Members are
 // collected into a map, except the array under arrayKey, whose elements go
 // to onElem one by one. streamed reports whether arrayKey was found.
-func (s *jsonStream) streamObject(arrayKey string, onElem func(v any, raw []byte) error) (obj *pyjson.Map, streamed bool, err error) {
+func (s *jsonStream) streamObject(arrayKey string, onElem func(v any, text, raw []byte) error) (obj *pyjson.Map, streamed bool, err error) {
 	if err := s.expect('{'); err != nil {
 		return nil, false, err
 	}
@@ -323,7 +328,7 @@ func (s *jsonStream) streamObject(arrayKey string, onElem func(v any, raw []byte
 	}
 }
 
-func (s *jsonStream) streamArray(onElem func(v any, raw []byte) error) error {
+func (s *jsonStream) streamArray(onElem func(v any, text, raw []byte) error) error {
 	c, ok := s.peek()
 	if !ok {
 		return errors.New("unexpected end of input inside an array")
@@ -337,7 +342,7 @@ func (s *jsonStream) streamArray(onElem func(v any, raw []byte) error) error {
 		if err != nil {
 			return err
 		}
-		if err := onElem(v, s.raw); err != nil {
+		if err := onElem(v, s.text, s.raw); err != nil {
 			return err
 		}
 		c, ok := s.peek()

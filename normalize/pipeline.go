@@ -247,7 +247,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 			docID += "_" + pyjson.Str(v)
 		}
 	}
-	body := b.serialize(d) // del_none included
+	body := b.serialize(d, rec.text) // del_none included
 	return Document{LogType: lt.Name, Index: index, ID: docID, Source: body}, nil
 }
 

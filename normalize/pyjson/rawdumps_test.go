@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -41,9 +42,44 @@ func checkRawDumps(t *testing.T, data []byte) int {
 				t.Fatalf("quoted=%v, text %q:\n got %s\nwant %s", quoted, raw, got, want)
 			}
 		}
+		if m, ok := v.(*Map); ok {
+			checkCleanFrom(t, m, raw)
+		}
 		compared++
 	}
 	return compared
+}
+
+// checkCleanFrom holds AppendJSONCleanFrom to AppendJSONClean for m, which
+// was decoded from text, and for m with pieces of its strings added, cut
+// anywhere (a rune's middle included), as transforms may cut them.
+func checkCleanFrom(t *testing.T, m *Map, text []byte) {
+	t.Helper()
+	want := AppendJSONClean([]byte("x"), m)
+	if got := AppendJSONCleanFrom([]byte("x"), m, text); !bytes.Equal(got, want) {
+		t.Fatalf("text %q:\n got %s\nwant %s", text, got, want)
+	}
+	var pieces []any
+	m.Range(func(k string, v any) bool {
+		if s, ok := v.(string); ok {
+			for i := 0; i <= len(s) && i < 4; i++ {
+				pieces = append(pieces, s[i:], s[:len(s)-i], k[min(i, len(k)):])
+			}
+		}
+		return true
+	})
+	c := NewMap(2)
+	for i, p := range pieces {
+		c.Set(strconv.Itoa(i), p)
+		if s := p.(string); s != "" {
+			c.Set(s, i) // as a key
+		}
+	}
+	c.Set("doc", m)
+	want = AppendJSONClean(nil, c)
+	if got := AppendJSONCleanFrom(nil, c, text); !bytes.Equal(got, want) {
+		t.Fatalf("pieces of %q:\n got %s\nwant %s", text, got, want)
+	}
 }
 
 func TestAppendDumpsRaw(t *testing.T) {
@@ -52,6 +88,7 @@ func TestAppendDumpsRaw(t *testing.T) {
 		`{"a" : [ 1 , 2.50 , -0 , 1E5 , 1e-7 , 1e400 , -1e400 , NaN , Infinity , -Infinity , 0.1 , 123456789012345678901234567890 ] }`,
 		`{"esc":"a\"b\\c\/d\n\r\t\b\f\u0001\u001f\u007f\u00e9\u2028\ud83d\ude00\ud800x\udc00","k\"ey":"v"}`,
 		`{"utf8":"日本語のログ😀","mixed":"abc日本\"q\"","":"", "empty":{}, "list":[], "nested":[{},[[]],{"a":{}}]}`,
+		`{"é":"aé","ab日":"日b","x":"a日本b","-":"-","null":"null","n":12.5}`,
 		`{"t":true,"f":false,"n":null,"s":"-","deep":` + strings.Repeat(`{"a":[`, 30) + `null` + strings.Repeat(`]}`, 30) + `}`,
 		"{\"tab\":\"a\\tb\",\n\t\"ws\" :\r\n \"x\"}",
 		`"just a string with \" and é"`, `12.0`, `[]`, `{}`,

@@ -636,12 +636,13 @@ func buildMap(keys []string, vals []any, slab *Slab, room int) (*Map, bool) {
 	if n > 64 {
 		return fillMapLarge(m, keys, vals)
 	}
-	var seen uint64
+	// m.sig, the fingerprints of the keys kept so far, tells when a key
+	// may be a repeat
 	u := 0
 outer:
 	for j, k := range keys {
-		bit := uint64(1) << (keySig(k) & 63)
-		if seen&bit != 0 {
+		bit := sigBit(k)
+		if m.sig&bit != 0 {
 			for at := 0; at < u; at++ {
 				if m.keys[at] == k {
 					m.vals[at] = vals[j]
@@ -649,9 +650,8 @@ outer:
 				}
 			}
 		}
-		seen |= bit
+		m.sig |= bit
 		m.keys[u] = k
-		m.sig |= sigBit(k)
 		m.vals[u] = vals[j]
 		u++
 	}

@@ -75,6 +75,10 @@ func (b *docBuilder) init(o *objectRun) {
 }
 
 func (b *docBuilder) build(rec *rawRecord) (Document, error) {
+	// What the document adds comes from chunks of its own, and what is
+	// carved after it (the next record's decoding) too: see pyjson.Slab.
+	b.o.slab.Record()
+	defer b.o.slab.Record()
 	lt := b.lt
 	d := rec.fields
 	if d == nil {

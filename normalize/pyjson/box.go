@@ -26,12 +26,49 @@ const slabChunk = 32
 
 // Slab boxes strings in chunks. A chunk is never reused, so a value kept
 // after its record is gone stays valid (it keeps its chunk alive).
+//
+// A chunk of maps shared by two records keeps the older one alive as long
+// as the newer one is, and with it the chunks the older one uses, which it
+// shares with the one before: the GC would keep every record of an object.
+// A caller that hands records on calls Record between them, so that no
+// chunk of maps holds values of two. (Strings are boxed in shared chunks
+// still: they point at bytes only, so they chain nothing.)
 type Slab struct {
 	chunk []string
 	maps  []smallMap
 	big   []Map
 	keys  []string
 	vals  []any
+	// With Record, chunks are sized by the most a record has needed:
+	// carved counts what the chunks made since the last Record hold, need
+	// the most of each kind one record used.
+	perRecord    bool
+	carved, need slabUse
+}
+
+// slabUse counts values of each kind a slab hands out in chunks of maps.
+type slabUse struct{ maps, big, arena int }
+
+// Record ends a record: maps carved next come from new chunks.
+func (s *Slab) Record() {
+	s.perRecord = true
+	used := slabUse{
+		maps:  s.carved.maps - (cap(s.maps) - len(s.maps)),
+		big:   s.carved.big - (cap(s.big) - len(s.big)),
+		arena: s.carved.arena - (cap(s.keys) - len(s.keys)),
+	}
+	s.need = slabUse{max(s.need.maps, used.maps), max(s.need.big, used.big), max(s.need.arena, used.arena)}
+	s.carved = slabUse{}
+	s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil
+}
+
+// chunkSize is how many values of a kind a new chunk holds: def without
+// Record, else what a record needs, within [least, most].
+func (s *Slab) chunkSize(need, least, def, most int) int {
+	if !s.perRecord {
+		return def
+	}
+	return min(max(need, least), most)
 }
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {
@@ -60,7 +97,9 @@ func (s *Slab) Map(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.maps) == cap(s.maps) {
-		s.maps = make([]smallMap, 0, slabChunk/2)
+		n := s.chunkSize(s.need.maps, 2, slabChunk/2, slabChunk)
+		s.maps = make([]smallMap, 0, n)
+		s.carved.maps += n
 	}
 	s.maps = append(s.maps, smallMap{})
 	sm := &s.maps[len(s.maps)-1]
@@ -86,11 +125,15 @@ func (s *Slab) mapCap(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.big) == cap(s.big) {
-		s.big = make([]Map, 0, slabChunk)
+		c := s.chunkSize(s.need.big, 2, slabChunk, slabChunk)
+		s.big = make([]Map, 0, c)
+		s.carved.big += c
 	}
 	if cap(s.keys)-len(s.keys) < n {
-		s.keys = make([]string, 0, slabArena)
-		s.vals = make([]any, 0, slabArena)
+		c := max(n, s.chunkSize(s.need.arena, 32, slabArena, slabArena))
+		s.carved.arena += c - (cap(s.keys) - len(s.keys)) // the old tail is never used
+		s.keys = make([]string, 0, c)
+		s.vals = make([]any, 0, c)
 	}
 	s.big = append(s.big, Map{})
 	m := &s.big[len(s.big)-1]

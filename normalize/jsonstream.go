@@ -116,7 +116,7 @@ func (s *jsonStream) peek() (byte, bool) {
 // next decodes the value at the current position.
 func (s *jsonStream) next() (any, error) {
 	s.text, s.raw = nil, nil
-	s.slab.Record() // values of two records never share a chunk
+	s.slab.Record() // see pyjson.Slab
 	c, ok := s.peek()
 	if !ok {
 		if s.rdErr != nil {

@@ -75,9 +75,9 @@ func (b *docBuilder) init(o *objectRun) {
 }
 
 func (b *docBuilder) build(rec *rawRecord) (Document, error) {
-	// What the document adds comes from chunks of its own, and what is
-	// carved after it (the next record's decoding) too: see pyjson.Slab.
-	b.o.slab.Record()
+	// The record ends here, whatever was carved for it from the run's slab
+	// (its decoding too, on the paths that decode into it): see
+	// pyjson.Slab.
 	defer b.o.slab.Record()
 	lt := b.lt
 	d := rec.fields

@@ -30,45 +30,31 @@ const slabChunk = 32
 // A chunk of maps shared by two records keeps the older one alive as long
 // as the newer one is, and with it the chunks the older one uses, which it
 // shares with the one before: the GC would keep every record of an object.
-// A caller that hands records on calls Record between them, so that no
-// chunk of maps holds values of two. (Strings are boxed in shared chunks
-// still: they point at bytes only, so they chain nothing.)
+// A caller that hands records on calls Record between them: every
+// slabRecords calls, maps come from new chunks, so that what a record
+// reaches is at most its own group of records. (Strings are boxed in
+// shared chunks regardless: they point at bytes only, so they chain
+// nothing.)
 type Slab struct {
-	chunk []string
-	maps  []smallMap
-	big   []Map
-	keys  []string
-	vals  []any
-	// With Record, chunks are sized by the most a record has needed:
-	// carved counts what the chunks made since the last Record hold, need
-	// the most of each kind one record used.
-	perRecord    bool
-	carved, need slabUse
+	chunk   []string
+	maps    []smallMap
+	big     []Map
+	keys    []string
+	vals    []any
+	records int
 }
 
-// slabUse counts values of each kind a slab hands out in chunks of maps.
-type slabUse struct{ maps, big, arena int }
+// slabRecords is how many Record calls share chunks of maps: enough that
+// the chunks' unused ends cost little, few enough that a group's records
+// are little memory.
+const slabRecords = 32
 
-// Record ends a record: maps carved next come from new chunks.
+// Record ends a record; see Slab.
 func (s *Slab) Record() {
-	s.perRecord = true
-	used := slabUse{
-		maps:  s.carved.maps - (cap(s.maps) - len(s.maps)),
-		big:   s.carved.big - (cap(s.big) - len(s.big)),
-		arena: s.carved.arena - (cap(s.keys) - len(s.keys)),
+	s.records++
+	if s.records%slabRecords == 0 {
+		s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil
 	}
-	s.need = slabUse{max(s.need.maps, used.maps), max(s.need.big, used.big), max(s.need.arena, used.arena)}
-	s.carved = slabUse{}
-	s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil
-}
-
-// chunkSize is how many values of a kind a new chunk holds: def without
-// Record, else what a record needs, within [least, most].
-func (s *Slab) chunkSize(need, least, def, most int) int {
-	if !s.perRecord {
-		return def
-	}
-	return min(max(need, least), most)
 }
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {
@@ -97,9 +83,7 @@ func (s *Slab) Map(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.maps) == cap(s.maps) {
-		n := s.chunkSize(s.need.maps, 2, slabChunk/2, slabChunk)
-		s.maps = make([]smallMap, 0, n)
-		s.carved.maps += n
+		s.maps = make([]smallMap, 0, slabChunk/2)
 	}
 	s.maps = append(s.maps, smallMap{})
 	sm := &s.maps[len(s.maps)-1]
@@ -125,15 +109,11 @@ func (s *Slab) mapCap(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.big) == cap(s.big) {
-		c := s.chunkSize(s.need.big, 2, slabChunk, slabChunk)
-		s.big = make([]Map, 0, c)
-		s.carved.big += c
+		s.big = make([]Map, 0, slabChunk)
 	}
 	if cap(s.keys)-len(s.keys) < n {
-		c := max(n, s.chunkSize(s.need.arena, 32, slabArena, slabArena))
-		s.carved.arena += c - (cap(s.keys) - len(s.keys)) // the old tail is never used
-		s.keys = make([]string, 0, c)
-		s.vals = make([]any, 0, c)
+		s.keys = make([]string, 0, slabArena)
+		s.vals = make([]any, 0, slabArena)
 	}
 	s.big = append(s.big, Map{})
 	m := &s.big[len(s.big)-1]

@@ -225,7 +225,12 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 			return pyjson.Str(x), true
 		}
 	}
-	var vals []string
+	// most lists hold one value (related.ip = [${source.ip}]): it goes in
+	// as the interface it was found in, and the list is the only
+	// allocation
+	var buf [4]string
+	vals := buf[:0]
+	var first any
 	for _, alts := range m.Elements {
 		v, ok := pyjson.DigFirst(d, alts)
 		if !ok {
@@ -235,6 +240,9 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 		case string:
 			if m.ValidateIP && !ValidIP(x) {
 				continue
+			}
+			if len(vals) == 0 {
+				first = v
 			}
 			vals = append(vals, x)
 		case []any:
@@ -246,14 +254,20 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 				if m.ValidateIP && !ValidIP(s) {
 					continue
 				}
+				if len(vals) == 0 {
+					first = item
+				}
 				vals = append(vals, s)
 			}
 		}
 	}
-	if len(vals) == 0 {
+	switch len(vals) {
+	case 0:
 		return nil, false
+	case 1:
+		return []any{first}, true
 	}
-	return logtypes.SortedUniqueStrings(vals), true
+	return logtypes.SortedUniqueStrings(append([]string(nil), vals...)), true
 }
 
 // textGroup is json_to_text's paths under one top-level field: a record

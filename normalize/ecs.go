@@ -45,10 +45,14 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 		c.Set("provider", b.providerV)
 		e.Set("cloud", c)
 	}
+	// Mappings come sorted by ECS field, so runs of them share a root
+	// object (cloud.*, source.*, user.*): it is looked up in e, the whole
+	// document when direct, once per run.
+	var roots ecsRootCache
 	for i := range lt.ECS {
 		m := &lt.ECS[i]
 		if v, ok := mappedValue(d, m); ok {
-			pyjson.MergeAtIn(e, v, m.Path, slab)
+			roots.mergeAt(e, v, m.Path, slab)
 		}
 	}
 	_, inDoc := d.Get("cloud")
@@ -96,16 +100,37 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 		c.Set("name", nilIfEmpty(fm.containerName))
 		e.Set("container", c)
 	}
+	roots = ecsRootCache{} // the code between may have replaced a root
 	for _, st := range lt.StaticECS {
 		v := st.Value
 		if l, ok := v.([]any); ok {
 			v = append([]any(nil), l...)
 		}
-		pyjson.MergeAtIn(e, v, st.Path, slab)
+		roots.mergeAt(e, v, st.Path, slab)
 	}
 	if !direct {
 		pyjson.Merge(d, e)
 	}
+}
+
+// ecsRootCache is pyjson.MergeAtIn that remembers the root object of the
+// last path: e's value under it stays that object as long as only paths
+// below a root are merged (one that is a root itself may replace it).
+type ecsRootCache struct {
+	key  string
+	root *pyjson.Map
+}
+
+func (c *ecsRootCache) mergeAt(e *pyjson.Map, v any, path []string, slab *pyjson.Slab) {
+	if len(path) == 1 {
+		c.root = nil
+		pyjson.MergeAtIn(e, v, path, slab)
+		return
+	}
+	if c.root == nil || c.key != path[0] {
+		c.key, c.root = path[0], e.ChildIn(path[0], slab)
+	}
+	pyjson.MergeAtIn(c.root, v, path[1:], slab)
 }
 
 func hasAnyKey(d *pyjson.Map, keys []string) bool {
@@ -200,7 +225,12 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 			return pyjson.Str(x), true
 		}
 	}
-	var vals []string
+	// most lists hold one value (related.ip = [${source.ip}]): it goes in
+	// as the interface it was found in, and the list is the only
+	// allocation
+	var buf [4]string
+	vals := buf[:0]
+	var first any
 	for _, alts := range m.Elements {
 		v, ok := pyjson.DigFirst(d, alts)
 		if !ok {
@@ -210,6 +240,9 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 		case string:
 			if m.ValidateIP && !ValidIP(x) {
 				continue
+			}
+			if len(vals) == 0 {
+				first = v
 			}
 			vals = append(vals, x)
 		case []any:
@@ -221,14 +254,20 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 				if m.ValidateIP && !ValidIP(s) {
 					continue
 				}
+				if len(vals) == 0 {
+					first = item
+				}
 				vals = append(vals, s)
 			}
 		}
 	}
-	if len(vals) == 0 {
+	switch len(vals) {
+	case 0:
 		return nil, false
+	case 1:
+		return []any{first}, true
 	}
-	return logtypes.SortedUniqueStrings(vals), true
+	return logtypes.SortedUniqueStrings(append([]string(nil), vals...)), true
 }
 
 // textGroup is json_to_text's paths under one top-level field: a record

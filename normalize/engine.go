@@ -98,6 +98,11 @@ type Normalizer struct {
 	// for the tests that compare it with the general one
 	flat   flatPlanCache
 	noFlat bool
+	// noInPlace makes JSON objects decode every value from a copy and
+	// render @message from the decoded record, as they did before values
+	// were decoded in place and @message transcoded from their text; for
+	// the tests that compare the two
+	noInPlace bool
 }
 
 // New returns a Normalizer for cfg.

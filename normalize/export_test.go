@@ -13,3 +13,11 @@ func FlatPlanned(n *Normalizer, logType string, names []string) bool {
 	lt := n.cfg.Type(logType)
 	return lt != nil && n.compileFlat(lt, names) != nil
 }
+
+// WithoutInPlaceJSON turns off decoding JSON records where they lie in the
+// read buffer and transcoding @message from their text, so that tests can
+// compare the documents with those of the copying, rendering route.
+func WithoutInPlaceJSON(n *Normalizer) *Normalizer {
+	n.noInPlace = true
+	return n
+}

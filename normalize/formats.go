@@ -262,6 +262,7 @@ func (o *objectRun) readMultiline(r io.Reader) error {
 // envelope is replaced by its detail.
 func (o *objectRun) readJSON(r io.Reader) error {
 	s := newJSONStream(bufio.NewReaderSize(utf8Cleaner(r), 256<<10), o.n.maxRec)
+	s.noInPlace = o.n.noInPlace
 	delim := o.lt.JSONDelimiter
 	for {
 		c, ok := s.peek()
@@ -275,8 +276,8 @@ func (o *objectRun) readJSON(r io.Reader) error {
 		if delim != "" && c == '{' {
 			var obj *pyjson.Map
 			var streamed bool
-			obj, streamed, err = s.streamObject(delim, func(v any) error {
-				return o.jsonRecord(v, nil)
+			obj, streamed, err = s.streamObject(delim, func(v any, text, raw []byte) error {
+				return o.jsonRecordRaw(v, nil, text, raw)
 			})
 			if err == nil && !streamed {
 				err = o.jsonTop(obj)
@@ -285,7 +286,7 @@ func (o *objectRun) readJSON(r io.Reader) error {
 			var v any
 			v, err = s.next()
 			if err == nil {
-				err = o.jsonTop(v)
+				err = o.jsonTopRaw(v, s.text, s.raw)
 			}
 		}
 		if errors.Is(err, errStop) {
@@ -309,7 +310,11 @@ func (o *objectRun) readJSON(r io.Reader) error {
 }
 
 // jsonTop handles one top-level value of a JSON object.
-func (o *objectRun) jsonTop(v any) error {
+func (o *objectRun) jsonTop(v any) error { return o.jsonTopRaw(v, nil, nil) }
+
+// jsonTopRaw is jsonTop with the text the value was decoded from and, when
+// the value may stand for it, raw (jsonStream.text and raw).
+func (o *objectRun) jsonTopRaw(v any, text, raw []byte) error {
 	m, ok := v.(*pyjson.Map)
 	if !ok {
 		o.res.Records++
@@ -327,6 +332,7 @@ func (o *objectRun) jsonTop(v any) error {
 			return nil
 		}
 		m = dm
+		raw = nil
 	}
 	if delim := o.lt.JSONDelimiter; delim != "" {
 		arr, ok := m.Get(delim)
@@ -342,13 +348,13 @@ func (o *objectRun) jsonTop(v any) error {
 			return nil
 		}
 		for _, e := range list {
-			if err := o.jsonRecord(e, meta); err != nil {
+			if err := o.jsonRecordRaw(e, meta, text, nil); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return o.jsonRecord(m, meta)
+	return o.jsonRecordRaw(m, meta, text, raw)
 }
 
 func eventBridgeMeta(m *pyjson.Map) *recordMeta {
@@ -362,6 +368,15 @@ func eventBridgeMeta(m *pyjson.Map) *recordMeta {
 }
 
 func (o *objectRun) jsonRecord(v any, meta *recordMeta) error {
+	return o.jsonRecordRaw(v, meta, nil, nil)
+}
+
+// jsonRecordRaw is jsonRecord with the text the record was decoded from,
+// which its document is rendered faster from, and raw, the record's own
+// text when it may stand for the record (jsonStream.text and raw):
+// @message, Python's dump of the record, is then transcoded from raw
+// instead of rendered from the record.
+func (o *objectRun) jsonRecordRaw(v any, meta *recordMeta, text, raw []byte) error {
 	m, ok := v.(*pyjson.Map)
 	if !ok {
 		o.res.Records++
@@ -375,12 +390,25 @@ func (o *objectRun) jsonRecord(v any, meta *recordMeta) error {
 		// Borrowed, not copied: @message is only written into this
 		// record's document, which is serialized before the next record
 		// reuses the buffer.
-		o.scratch = pyjson.AppendDumpsQuoted(o.scratch[:0], m)
-		return o.handle(&rawRecord{quoted: pyjson.QuotedString(borrowString(o.scratch)), fields: m, meta: meta})
+		o.scratch = o.dumps(m, raw, true)
+		return o.handle(&rawRecord{quoted: pyjson.QuotedString(borrowString(o.scratch)), fields: m, text: text, meta: meta})
 	}
-	o.scratch = pyjson.AppendDumps(o.scratch[:0], m, false)
-	raw := string(o.scratch)
-	return o.handle(&rawRecord{raw: raw, fields: m, meta: meta})
+	o.scratch = o.dumps(m, raw, false)
+	return o.handle(&rawRecord{raw: string(o.scratch), fields: m, text: text, meta: meta})
+}
+
+// dumps renders json.dumps(m, ensure_ascii=False) into o.scratch, as a
+// JSON string literal when quoted, from raw when there is one.
+func (o *objectRun) dumps(m *pyjson.Map, raw []byte, quoted bool) []byte {
+	if raw != nil {
+		if out, ok := pyjson.AppendDumpsRaw(o.scratch[:0], raw, quoted); ok {
+			return out
+		}
+	}
+	if quoted {
+		return pyjson.AppendDumpsQuoted(o.scratch[:0], m)
+	}
+	return pyjson.AppendDumps(o.scratch[:0], m, false)
 }
 
 // utf8Cleaner drops invalid UTF-8 like Python's errors='ignore'.

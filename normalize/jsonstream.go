@@ -25,9 +25,17 @@ type jsonStream struct {
 	max   int
 	// consumed counts bytes before buf[0], for error offsets.
 	consumed int64
-	// slab boxes decoded values; each value decodes from its own copy of
-	// its bytes, so that its strings can share that memory.
-	slab pyjson.Slab
+	// slab boxes decoded values. A value's strings share the memory of
+	// its bytes: a value that lies whole in buf is decoded where it lies,
+	// and buf is then never written again (aliased; fill moves on to a new
+	// one); any other value decodes from its own copy.
+	slab      pyjson.Slab
+	aliased   bool
+	noInPlace bool // always copy, never keep raw (Normalizer.noInPlace)
+	// text is the text of the value next returned last, which its
+	// strings share; raw is text when no object in it repeated a key (see
+	// pyjson.AppendDumpsRaw), nil otherwise. Both are nil with noInPlace.
+	text, raw []byte
 }
 
 var errTooLarge = errors.New("value too large")
@@ -37,12 +45,25 @@ func newJSONStream(r io.Reader, max int) *jsonStream {
 }
 
 // fill reads more input, keeping buf[keep:] and moving it to the front.
-// It returns false at end of input.
+// It returns false when it read nothing (end of input, or buf already
+// holds max bytes).
 func (s *jsonStream) fill(keep int) bool {
 	if s.eof {
 		return false
 	}
-	if keep > 0 {
+	if s.aliased {
+		// decoded strings point into buf: the unread rest moves to a new
+		// one of the same size (so that sizes, and with them which values
+		// are too large, go as they would without aliasing)
+		tail := s.end - keep
+		nb := make([]byte, len(s.buf))
+		copy(nb, s.buf[keep:s.end])
+		s.buf = nb
+		s.aliased = false
+		s.consumed += int64(keep)
+		s.pos -= keep
+		s.end = tail
+	} else if keep > 0 {
 		n := copy(s.buf, s.buf[keep:s.end])
 		s.consumed += int64(keep)
 		s.pos -= keep
@@ -56,20 +77,23 @@ func (s *jsonStream) fill(keep int) bool {
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for {
+	// Fill the buffer, not just what one read brings (a gzip reader gives
+	// 32 KiB at a time): each buffer is a new allocation once values were
+	// decoded in place in the last one, so it should be used whole.
+	got := false
+	for s.end < len(s.buf) {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
+		got = got || n > 0
 		if err != nil {
 			s.eof = true
 			if err != io.EOF {
 				s.rdErr = err
 			}
-			return n > 0
-		}
-		if n > 0 {
-			return true
+			return got
 		}
 	}
+	return got
 }
 
 // peek skips white space and returns the next byte, or false at the end.
@@ -91,11 +115,32 @@ func (s *jsonStream) peek() (byte, bool) {
 
 // next decodes the value at the current position.
 func (s *jsonStream) next() (any, error) {
-	if _, ok := s.peek(); !ok {
+	s.text, s.raw = nil, nil
+	s.slab.Record() // see pyjson.Slab
+	c, ok := s.peek()
+	if !ok {
 		if s.rdErr != nil {
 			return nil, s.rdErr
 		}
 		return nil, errors.New("unexpected end of input, expecting a value")
+	}
+	if (c == '{' || c == '[') && !s.noInPlace {
+		// Most records lie whole in the buffer: decoding them in place
+		// spares a scan for their end and a copy. An object or array that
+		// decodes is complete (unlike a number, which more input could
+		// extend); one that does not — cut off by the buffer's end, or
+		// invalid — takes the general route below, which gives every
+		// value and error the same as it always does.
+		v, n, dup, err := pyjson.DecodeOwnedDup(s.buf[s.pos:s.end], 0, &s.slab, docExtraKeys)
+		if err == nil {
+			s.text = s.buf[s.pos : s.pos+n]
+			if !dup {
+				s.raw = s.text
+			}
+			s.pos += n
+			s.aliased = true
+			return v, nil
+		}
 	}
 	end, err := s.valueEnd()
 	if err != nil {
@@ -103,9 +148,15 @@ func (s *jsonStream) next() (any, error) {
 	}
 	own := make([]byte, end-s.pos)
 	copy(own, s.buf[s.pos:end])
-	v, n, derr := pyjson.DecodeOwnedRoom(own, 0, &s.slab, docExtraKeys)
+	v, n, dup, derr := pyjson.DecodeOwnedDup(own, 0, &s.slab, docExtraKeys)
 	if derr != nil {
 		return nil, s.errAt(derr)
+	}
+	if !s.noInPlace {
+		s.text = own[:n]
+		if !dup {
+			s.raw = s.text
+		}
 	}
 	s.pos += n
 	return v, nil
@@ -219,7 +270,7 @@ func (s *jsonStream) resync() bool {
 // streamObject reads a top-level object member by member. Members are
 // collected into a map, except the array under arrayKey, whose elements go
 // to onElem one by one. streamed reports whether arrayKey was found.
-func (s *jsonStream) streamObject(arrayKey string, onElem func(any) error) (obj *pyjson.Map, streamed bool, err error) {
+func (s *jsonStream) streamObject(arrayKey string, onElem func(v any, text, raw []byte) error) (obj *pyjson.Map, streamed bool, err error) {
 	if err := s.expect('{'); err != nil {
 		return nil, false, err
 	}
@@ -278,7 +329,7 @@ func (s *jsonStream) streamObject(arrayKey string, onElem func(any) error) (obj 
 	}
 }
 
-func (s *jsonStream) streamArray(onElem func(any) error) error {
+func (s *jsonStream) streamArray(onElem func(v any, text, raw []byte) error) error {
 	c, ok := s.peek()
 	if !ok {
 		return errors.New("unexpected end of input inside an array")
@@ -292,7 +343,7 @@ func (s *jsonStream) streamArray(onElem func(any) error) error {
 		if err != nil {
 			return err
 		}
-		if err := onElem(v); err != nil {
+		if err := onElem(v, s.text, s.raw); err != nil {
 			return err
 		}
 		c, ok := s.peek()

@@ -27,10 +27,10 @@ const (
 	truncatedMarker = "<<TRUNCATED>>"
 )
 
-func (b *docBuilder) serialize(d *pyjson.Map) []byte {
+func (b *docBuilder) serialize(d *pyjson.Map, text []byte) []byte {
 	// del_none while rendering; a document big enough to need cutting is
 	// cleaned for real first, since es-loader measures the clean one
-	out := pyjson.AppendJSONClean(b.out[:0], d)
+	out := pyjson.AppendJSONCleanFrom(b.out[:0], d, text)
 	if len(out) >= bigDocChars/6 {
 		delNone(d)
 		if pythonLength(d) >= bigDocChars {

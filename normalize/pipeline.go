@@ -75,6 +75,10 @@ func (b *docBuilder) init(o *objectRun) {
 }
 
 func (b *docBuilder) build(rec *rawRecord) (Document, error) {
+	// The record ends here, whatever was carved for it from the run's slab
+	// (its decoding too, on the paths that decode into it): see
+	// pyjson.Slab.
+	defer b.o.slab.Record()
 	lt := b.lt
 	d := rec.fields
 	if d == nil {
@@ -247,7 +251,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 			docID += "_" + pyjson.Str(v)
 		}
 	}
-	body := b.serialize(d) // del_none included
+	body := b.serialize(d, rec.text) // del_none included
 	return Document{LogType: lt.Name, Index: index, ID: docID, Source: body}, nil
 }
 

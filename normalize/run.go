@@ -40,7 +40,10 @@ type rawRecord struct {
 	// when nothing needs the plain text (see jsonRecord).
 	quoted pyjson.QuotedString
 	fields *pyjson.Map // nil when the record is not a JSON object
-	meta   *recordMeta
+	// text is the JSON text fields was decoded from in place, unchanged
+	// since (pyjson.AppendJSONCleanFrom); nil when there is none
+	text []byte
+	meta *recordMeta
 	// skip: es-loader's __skip_normalization (kept raw, not parsed).
 	skip     bool
 	errorMsg string

@@ -377,7 +377,8 @@ func (g *GeoIP) lookup(ip string) geoResult {
 	if len(gen.cache) >= cacheLimit {
 		clear(gen.cache)
 	}
-	gen.cache[ip] = r
+	// a copy: ip may share the memory of a whole read buffer of records
+	gen.cache[strings.Clone(ip)] = r
 	gen.mu.Unlock()
 	return r
 }

@@ -107,6 +107,9 @@ func (p *UserAgentParser) fields(original string) *uaFields {
 	if f, ok := p.cache.get(original); ok {
 		return f
 	}
+	// a copy, so that neither the key nor the fields parsed out of it
+	// keep the memory original shares (a whole read buffer of records)
+	original = strings.Clone(original)
 	f := p.parse(original)
 	p.cache.put(original, f)
 	return f

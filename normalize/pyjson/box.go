@@ -26,12 +26,35 @@ const slabChunk = 32
 
 // Slab boxes strings in chunks. A chunk is never reused, so a value kept
 // after its record is gone stays valid (it keeps its chunk alive).
+//
+// A chunk of maps shared by two records keeps the older one alive as long
+// as the newer one is, and with it the chunks the older one uses, which it
+// shares with the one before: the GC would keep every record of an object.
+// A caller that hands records on calls Record between them: every
+// slabRecords calls, maps come from new chunks, so that what a record
+// reaches is at most its own group of records. (Strings are boxed in
+// shared chunks regardless: they point at bytes only, so they chain
+// nothing.)
 type Slab struct {
-	chunk []string
-	maps  []smallMap
-	big   []Map
-	keys  []string
-	vals  []any
+	chunk   []string
+	maps    []smallMap
+	big     []Map
+	keys    []string
+	vals    []any
+	records int
+}
+
+// slabRecords is how many Record calls share chunks of maps: enough that
+// the chunks' unused ends cost little, few enough that a group's records
+// are little memory.
+const slabRecords = 32
+
+// Record ends a record; see Slab.
+func (s *Slab) Record() {
+	s.records++
+	if s.records%slabRecords == 0 {
+		s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil
+	}
 }
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {

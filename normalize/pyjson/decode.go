@@ -2,6 +2,8 @@ package pyjson
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -128,6 +130,9 @@ type decoder struct {
 	// room: spare capacity given to the outermost object, for the keys
 	// the caller will add (DecodeOwnedRoom)
 	room int
+	// dup: an object repeated a key (its value is not its text's reading
+	// in order, see buildMap)
+	dup  bool
 	vals []any
 	keys []string
 	buf  []byte
@@ -147,8 +152,16 @@ func DecodeOwned(data []byte, pos int, slab *Slab) (v any, next int, err error) 
 // DecodeOwnedRoom is DecodeOwned where an outermost object gets room for
 // that many more keys, so that a caller adding them does not copy it.
 func DecodeOwnedRoom(data []byte, pos int, slab *Slab, room int) (v any, next int, err error) {
+	v, next, _, err = DecodeOwnedDup(data, pos, slab, room)
+	return v, next, err
+}
+
+// DecodeOwnedDup is DecodeOwnedRoom that also reports whether an object
+// repeated a key. Without one, the value is its text read in order, so
+// that text can stand in for it (AppendDumpsRaw).
+func DecodeOwnedDup(data []byte, pos int, slab *Slab, room int) (v any, next int, dup bool, err error) {
 	if pos < 0 {
-		return nil, pos, &SyntaxError{Msg: "idx cannot be negative", Offset: pos}
+		return nil, pos, false, &SyntaxError{Msg: "idx cannot be negative", Offset: pos}
 	}
 	d := decoderPool.Get().(*decoder)
 	d.data = data
@@ -156,17 +169,19 @@ func DecodeOwnedRoom(data []byte, pos int, slab *Slab, room int) (v any, next in
 	d.slab = slab
 	d.room = room
 	v, next, err = d.value(pos)
+	dup = d.dup
 	if err != nil {
 		v, next = nil, pos
 		clear(d.vals)
 		clear(d.keys)
 	}
 	d.release()
-	return v, next, err
+	return v, next, dup, err
 }
 
 func (d *decoder) release() {
 	d.owned = false
+	d.dup = false
 	d.slab = nil
 	d.room = 0
 	d.data = nil
@@ -335,9 +350,24 @@ var strClass = func() (t [256]uint8) {
 	return
 }()
 
-// scanRun advances over bytes that need no decoding work.
+// scanRun advances over bytes that need no decoding work, a word at a
+// time: the lowest byte plainBits flags is always one that needs a look
+// (the trick's false positives only sit above a true one).
 func scanRun(data []byte, i int) (int, bool) {
 	hi := false
+	for i+8 <= len(data) {
+		w := plainBits(binary.LittleEndian.Uint64(data[i:]))
+		if w == 0 {
+			i += 8
+			continue
+		}
+		i += bits.TrailingZeros64(w) / 8
+		if strClass[data[i]] == 1 {
+			return i, hi
+		}
+		hi = true
+		i++
+	}
 	for ; i < len(data); i++ {
 		if c := strClass[data[i]]; c != 0 {
 			if c == 1 {
@@ -534,7 +564,8 @@ func (d *decoder) object(start int) (any, int, error) {
 	if d.depth == 1 {
 		room = d.room
 	}
-	m := buildMap(d.keys[kbase:], d.vals[vbase:], d.slab, room)
+	m, dup := buildMap(d.keys[kbase:], d.vals[vbase:], d.slab, room)
+	d.dup = d.dup || dup
 	clear(d.keys[kbase:])
 	clear(d.vals[vbase:])
 	d.keys = d.keys[:kbase]
@@ -592,7 +623,7 @@ func keySig(k string) uint {
 
 // buildMap applies Python's dict semantics to the parsed pairs: a repeated
 // key keeps its first position and takes its last value.
-func buildMap(keys []string, vals []any, slab *Slab, room int) *Map {
+func buildMap(keys []string, vals []any, slab *Slab, room int) (*Map, bool) {
 	n := len(keys)
 	var m *Map
 	if slab != nil {
@@ -605,12 +636,13 @@ func buildMap(keys []string, vals []any, slab *Slab, room int) *Map {
 	if n > 64 {
 		return fillMapLarge(m, keys, vals)
 	}
-	var seen uint64
+	// m.sig, the fingerprints of the keys kept so far, tells when a key
+	// may be a repeat
 	u := 0
 outer:
 	for j, k := range keys {
-		bit := uint64(1) << (keySig(k) & 63)
-		if seen&bit != 0 {
+		bit := sigBit(k)
+		if m.sig&bit != 0 {
 			for at := 0; at < u; at++ {
 				if m.keys[at] == k {
 					m.vals[at] = vals[j]
@@ -618,19 +650,18 @@ outer:
 				}
 			}
 		}
-		seen |= bit
+		m.sig |= bit
 		m.keys[u] = k
-		m.sig |= sigBit(k)
 		m.vals[u] = vals[j]
 		u++
 	}
 	m.keys = m.keys[:u]
 	m.vals = m.vals[:u]
-	return m
+	return m, u < n
 }
 
 // fillMapLarge keeps huge objects linear; the fingerprint mask saturates.
-func fillMapLarge(m *Map, keys []string, vals []any) *Map {
+func fillMapLarge(m *Map, keys []string, vals []any) (*Map, bool) {
 	pos := make(map[string]int, len(keys))
 	u := 0
 	for j, k := range keys {
@@ -646,5 +677,5 @@ func fillMapLarge(m *Map, keys []string, vals []any) *Map {
 	}
 	m.keys = m.keys[:u]
 	m.vals = m.vals[:u]
-	return m
+	return m, u < len(keys)
 }

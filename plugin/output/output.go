@@ -223,7 +223,7 @@ type batch struct {
 	streams     map[string]*normalize.Stream // by Log_Type_Key value, or "" for the tag's
 	docs        []ship.Doc
 	arena       []byte
-	scratch     []byte
+	values      valueDecoder
 	unrouted    map[string]int
 	undecodable int
 }
@@ -334,9 +334,10 @@ func (b *batch) decode(chunk []byte) error {
 			// A record parsed by a Fluent Bit parser, or one with no
 			// message key: a json section reads it as a record of an S3
 			// object.
-			b.scratch, _, err = appendJSON(b.scratch[:0], ev.rec, 0)
-			if err == nil {
-				err = s.Record(b.scratch)
+			b.values.slab = s.Slab()
+			var v any
+			if v, err = b.values.record(ev.rec, normalize.RecordRoom); err == nil {
+				err = s.RecordValue(v)
 			}
 		}
 		if err != nil {

@@ -1,0 +1,183 @@
+package output
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/tinylib/msgp/msgp"
+
+	"github.com/siemloader/siemloader/normalize/pyjson"
+)
+
+// A record a Fluent Bit parser has split into keys reaches a json section
+// as the value pyjson decodes from the record's JSON (appendJSON). Writing
+// that JSON only to decode it again was a third of a CloudTrail record's
+// cost, so valueDecoder builds the same value from the msgpack directly:
+// the same strings (invalid UTF-8 replaced), the same Number spellings,
+// the same maps (a repeated key keeps its first place and last value),
+// the same nesting limit and errors. FuzzValueDecoder holds it to the
+// JSON round trip.
+
+// valueDecoder is reused across the records of a batch; values are boxed
+// in the stream's slab, strings view the chunk (see view).
+type valueDecoder struct {
+	slab *pyjson.Slab
+	keys []string
+	vals []any
+	// nums holds number spellings, carved like the slab's chunks: bytes
+	// handed out are never written again.
+	nums []byte
+}
+
+var errTooDeep = errors.New("msgpack nested deeper than 100")
+
+// record decodes a record map, giving it room for the pipeline's keys.
+func (d *valueDecoder) record(rec []byte, room int) (any, error) {
+	v, _, err := d.value(rec, 0, room)
+	return v, err
+}
+
+// value decodes the msgpack value at the head of b; room is the spare
+// capacity of a map there (the record's, at depth 0).
+func (d *valueDecoder) value(b []byte, depth, room int) (any, []byte, error) {
+	if depth > 100 {
+		return nil, nil, errTooDeep
+	}
+	var err error
+	switch msgp.NextType(b) {
+	case msgp.StrType, msgp.BinType:
+		var s string
+		if s, b, err = stringAt(b); err != nil {
+			return nil, nil, err
+		}
+		return d.slab.String(s), b, nil
+	case msgp.MapType:
+		var n uint32
+		if n, b, err = msgp.ReadMapHeaderBytes(b); err != nil {
+			return nil, nil, err
+		}
+		if n == 0 {
+			return pyjson.NewMap(0), b, nil
+		}
+		kbase, vbase := len(d.keys), len(d.vals)
+		for i := uint32(0); i < n; i++ {
+			var k string
+			switch msgp.NextType(b) {
+			case msgp.StrType, msgp.BinType:
+				if depth+1 > 100 {
+					return nil, nil, errTooDeep
+				}
+				if k, b, err = stringAt(b); err != nil {
+					return nil, nil, err
+				}
+			default: // appendJSON writes such a key's JSON as the key
+				var js []byte
+				if js, b, err = appendJSON(nil, b, depth+1); err != nil {
+					return nil, nil, err
+				}
+				k = string(js)
+			}
+			var v any
+			if v, b, err = d.value(b, depth+1, 0); err != nil {
+				return nil, nil, err
+			}
+			d.keys = append(d.keys, k)
+			d.vals = append(d.vals, v)
+		}
+		m := d.slab.MapOf(d.keys[kbase:], d.vals[vbase:], room)
+		clear(d.keys[kbase:])
+		clear(d.vals[vbase:])
+		d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
+		return m, b, nil
+	case msgp.ArrayType:
+		var n uint32
+		if n, b, err = msgp.ReadArrayHeaderBytes(b); err != nil {
+			return nil, nil, err
+		}
+		if uint64(n) > uint64(len(b)) { // each element takes a byte at least
+			return nil, nil, msgp.ErrShortBytes
+		}
+		out := make([]any, n)
+		for i := range out {
+			if out[i], b, err = d.value(b, depth+1, 0); err != nil {
+				return nil, nil, err
+			}
+		}
+		return out, b, nil
+	case msgp.IntType:
+		var i int64
+		if i, b, err = msgp.ReadInt64Bytes(b); err != nil {
+			return nil, nil, err
+		}
+		return d.number(strconv.AppendInt(d.numRoom(), i, 10)), b, nil
+	case msgp.UintType:
+		var u uint64
+		if u, b, err = msgp.ReadUint64Bytes(b); err != nil {
+			return nil, nil, err
+		}
+		return d.number(strconv.AppendUint(d.numRoom(), u, 10)), b, nil
+	case msgp.Float32Type, msgp.Float64Type:
+		var f float64
+		if f, b, err = msgp.ReadFloat64Bytes(b); err != nil {
+			return nil, nil, err
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, b, nil
+		}
+		return d.number(strconv.AppendFloat(d.numRoom(), f, 'g', -1, 64)), b, nil
+	case msgp.BoolType:
+		var t bool
+		if t, b, err = msgp.ReadBoolBytes(b); err != nil {
+			return nil, nil, err
+		}
+		return t, b, nil
+	case msgp.NilType:
+		if b, err = msgp.ReadNilBytes(b); err != nil {
+			return nil, nil, err
+		}
+		return nil, b, nil
+	}
+	// extensions (and anything else) are null, as appendJSON writes them
+	rest, err := msgp.Skip(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nil, rest, nil
+}
+
+// stringAt reads a str or bin as the JSON string appendJSON writes for it
+// decodes: in place, invalid UTF-8 replaced rune by rune.
+func stringAt(b []byte) (string, []byte, error) {
+	var s []byte
+	var err error
+	if msgp.NextType(b) == msgp.StrType {
+		s, b, err = msgp.ReadStringZC(b)
+	} else {
+		s, b, err = msgp.ReadBytesZC(b)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	str := view(s)
+	if !utf8.ValidString(str) {
+		str = string([]rune(str))
+	}
+	return str, b, nil
+}
+
+// numRoom is the number chunk's free tail, with room for any spelling.
+func (d *valueDecoder) numRoom() []byte {
+	if cap(d.nums)-len(d.nums) < 32 {
+		d.nums = make([]byte, 0, 2048)
+	}
+	return d.nums[len(d.nums):]
+}
+
+// number boxes the spelling just appended at the chunk's tail.
+func (d *valueDecoder) number(spelled []byte) any {
+	d.nums = d.nums[:len(d.nums)+len(spelled)]
+	return d.slab.Number(pyjson.Number(unsafe.String(&spelled[0], len(spelled))))
+}

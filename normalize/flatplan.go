@@ -30,7 +30,7 @@ import (
 // flatPlan is immutable once compiled and shared by concurrent objects.
 type flatPlan struct {
 	names   []string
-	rawKeys [][]byte // `"name":` per raw field
+	rawKeys [][]byte // `"name":` per raw field, nil: left out (DropRaw)
 	nslots  int
 	maps    []flatMapping
 	statics []flatStatic
@@ -55,6 +55,10 @@ type flatPlan struct {
 	// user agent: the slot of its original and the fragment of the rest
 	uaOrig logtypes.Slot
 	uaFrag int
+	// eventModule replaces the section's name as event.module: a
+	// static_ecs event.module, which es-loader writes over it in place
+	eventModule    string
+	hasEventModule bool
 }
 
 // flatGeo is one field of the section's geoip list: the slot of its ip and
@@ -137,6 +141,13 @@ type planBuilder struct {
 	raw    map[string]int
 	root   flatNode
 	failed bool
+}
+
+// DropRaw leaves a raw field out of the document.
+func (b *planBuilder) DropRaw(name string) {
+	if i := b.Raw(name); i >= 0 {
+		b.p.rawKeys[i] = nil
+	}
 }
 
 func (b *planBuilder) Raw(name string) int {
@@ -275,6 +286,12 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 		p.region = b.Field("cloud.region")
 	}
 	for _, st := range lt.StaticECS {
+		if s, ok := st.Value.(string); ok && len(st.Path) == 2 && st.Path[0] == "event" && st.Path[1] == "module" &&
+			p.event.child("module") == nil {
+			// written over the pipeline's event.module, in its place
+			p.eventModule, p.hasEventModule = s, true
+			continue
+		}
 		fs := flatStatic{slot: b.fieldPath(st.Path)}
 		switch v := st.Value.(type) {
 		case string:
@@ -314,6 +331,9 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 	}
 	if b.failed {
 		return nil
+	}
+	if p.event.child("module") != nil || p.event.child("ingested") != nil {
+		return nil // a mapping or transform of the pipeline's own event fields
 	}
 	if n.geo != nil {
 		// es-loader merges geo and as into each field that has an ip
@@ -389,7 +409,9 @@ func (b *planBuilder) iocSources(fields []string) []iocSource {
 		case n != nil && n.slot >= 0:
 			src.slot = n.slot
 		case n == nil && !strings.Contains(f, "."):
-			src.raw = b.Raw(f)
+			if i := b.Raw(f); i >= 0 && b.p.rawKeys[i] != nil { // a dropped field is gone by then
+				src.raw = i
+			}
 		}
 		out = append(out, src)
 	}
@@ -538,6 +560,7 @@ func (b *docBuilder) useFlat(p *flatPlan) {
 	s := &b.flat
 	s.plan = p
 	s.rec.Fields = &s.fields
+	s.rec.S3Key = b.o.src.Key
 	if len(s.lists) < len(p.maps) {
 		s.lists = make([][]string, len(p.maps))
 	}
@@ -577,9 +600,13 @@ func (b *docBuilder) appendMiddle(out []byte, logType string) ([]byte, bool) {
 	}
 	out = append(out, `,"event":{`...)
 	empty := true
-	if keep(b.lt.Name) {
+	module := b.lt.Name
+	if p := b.flat.plan; p.hasEventModule {
+		module = p.eventModule
+	}
+	if keep(module) {
 		out = append(out, `"module":`...)
-		out = pyjson.AppendQuoted(out, b.lt.Name)
+		out = pyjson.AppendQuoted(out, module)
 		empty = false
 	}
 	if ing, ok := b.ingested.(string); ok && keep(ing) {
@@ -674,6 +701,9 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	}
 	if p.transfm != nil {
 		p.transfm(r)
+		if r.General {
+			return b.build(&rawRecord{raw: strings.Clone(raw), fields: b.flatToMap(f)})
+		}
 	}
 	if len(p.geo) > 0 {
 		b.flatGeoIP(p)
@@ -702,7 +732,7 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	lq := &s.quoter
 	lq.Reset(raw)
 	for i, key := range p.rawKeys {
-		if v, ok := f.Get(i); ok && keep(v) {
+		if v, ok := f.Get(i); ok && key != nil && keep(v) {
 			member(key)
 			out = lq.Append(out, v)
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/normalize/enrich"
-	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/ship"
 )
 
@@ -224,6 +223,7 @@ type batch struct {
 	docs        []ship.Doc
 	arena       []byte
 	values      valueDecoder
+	firelens    normalize.FirelensFields
 	unrouted    map[string]int
 	undecodable int
 }
@@ -272,6 +272,20 @@ func (b *batch) stream(typeName string) *normalize.Stream {
 // line; a record with container_id or ecs_task_arn is a FireLens one.
 var firelensKeys = []string{"container_id", "container_name", "source", "log", "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "ec2_instance_id"}
 
+// firelensField is where each of firelensKeys goes in
+// normalize.FirelensFields: -1 for log, else its index in Vals.
+var firelensField = func() (at [8]int) {
+	for i, k := range firelensKeys {
+		at[i] = -1
+		for j, fk := range normalize.FirelensKeys {
+			if k == fk {
+				at[i] = j
+			}
+		}
+	}
+	return at
+}()
+
 func (b *batch) decode(chunk []byte) error {
 	o := b.o
 	typeKey, msgKey := o.cfg.LogTypeKey, o.cfg.MessageKey
@@ -316,18 +330,29 @@ func (b *batch) decode(chunk []byte) error {
 		}
 		switch {
 		case firelens:
-			m := pyjson.NewMap(len(firelensKeys))
+			f := &b.firelens
+			*f = normalize.FirelensFields{}
 			for i, raw := range fl {
 				if raw == nil {
 					continue
 				}
+				var v string
 				if sv, ok := stringValue(raw); ok {
-					m.Set(firelensKeys[i], view(sv))
+					v = view(sv)
 				} else if js, _, err := appendJSON(nil, raw, 0); err == nil {
-					m.Set(firelensKeys[i], string(js))
+					v = string(js)
+				} else {
+					continue
+				}
+				switch j := firelensField[i]; j {
+				case -1:
+					f.Log, f.HasLog = v, true
+				default:
+					f.Vals[j] = v
+					f.Has |= 1 << j
 				}
 			}
-			err = s.Firelens(m)
+			err = s.FirelensFields(f)
 		case hasMsg:
 			err = s.Message(msg)
 		default:

@@ -30,8 +30,10 @@ type event struct {
 
 var errNotEvent = errors.New("not a Fluent Bit event ([time, record])")
 
-// nextEvent reads the event at the head of b.
-func nextEvent(b []byte) (ev event, rest []byte, err error) {
+// nextEvent reads the event at the head of b, calling field (when not
+// nil) with each key and raw value of its record (see eachField): one
+// walk over the record finds its fields and its end.
+func nextEvent(b []byte, field func(key, val []byte)) (ev event, rest []byte, err error) {
 	n, b, err := msgp.ReadArrayHeaderBytes(b)
 	if err != nil {
 		return ev, nil, err
@@ -62,7 +64,7 @@ func nextEvent(b []byte) (ev event, rest []byte, err error) {
 	if msgp.NextType(b) != msgp.MapType {
 		return ev, nil, fmt.Errorf("the record is a msgpack %s, not a map", msgp.NextType(b))
 	}
-	rest, err = msgp.Skip(b)
+	rest, err = walkFields(b, field)
 	if err != nil {
 		return ev, nil, err
 	}
@@ -91,12 +93,18 @@ func readTime(b []byte) (time.Time, []byte, error) {
 	return time.Time{}, nil, fmt.Errorf("event time is a msgpack %s", msgp.NextType(b))
 }
 
-// eachField calls fn with each key and raw value of the record map; fn
-// returns false to stop. Keys that are neither str nor bin are skipped.
-func eachField(rec []byte, fn func(key, val []byte) bool) error {
+// eachField calls fn with each key and raw value of the record map.
+// Keys that are neither str nor bin are skipped.
+func eachField(rec []byte, fn func(key, val []byte)) error {
+	_, err := walkFields(rec, fn)
+	return err
+}
+
+// walkFields is eachField that returns what follows the map; fn may be nil.
+func walkFields(rec []byte, fn func(key, val []byte)) ([]byte, error) {
 	n, b, err := msgp.ReadMapHeaderBytes(rec)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := uint32(0); i < n; i++ {
 		var key []byte
@@ -111,23 +119,23 @@ func eachField(rec []byte, fn func(key, val []byte) bool) error {
 				b, err = msgp.Skip(b)
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rest, err := msgp.Skip(b)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !fn(key, b[:len(b)-len(rest)]) {
-			return nil
+		if fn != nil {
+			fn(key, b[:len(b)-len(rest)])
 		}
 		b = rest
 	}
-	return nil
+	return b, nil
 }
 
 // stringValue is a str or bin value's bytes, in place.

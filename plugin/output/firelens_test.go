@@ -20,7 +20,7 @@ import (
 // firelensMapOf is the map the plugin used to build from a record.
 func firelensMapOf(t *testing.T, rec []byte) *pyjson.Map {
 	m := pyjson.NewMap(len(firelensKeys))
-	err := eachField(rec, func(k, v []byte) bool {
+	err := eachField(rec, func(k, v []byte) {
 		for _, fk := range firelensKeys {
 			if view(k) != fk {
 				continue
@@ -31,7 +31,6 @@ func firelensMapOf(t *testing.T, rec []byte) *pyjson.Map {
 				m.Set(fk, string(js))
 			}
 		}
-		return true
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +95,7 @@ func TestFlushFirelensMatchesTheGeneralPath(t *testing.T) {
 		src.Tag, src.LogType = "web-firelens-1", "nginx-access"
 		s := o.norm.NewStream(src, func(d normalize.Document) error { return bw.Write(d.Index, d.ID, d.Source) })
 		for rest := chunk; len(rest) > 0; {
-			ev, next, err := nextEvent(rest)
+			ev, next, err := nextEvent(rest, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"strconv"
@@ -47,6 +48,24 @@ func (d *valueDecoder) value(b []byte, depth, room int) (any, []byte, error) {
 		return nil, nil, errTooDeep
 	}
 	var err error
+	if len(b) > 0 {
+		// the headers records are mostly made of, read without msgp's
+		// general decoding
+		switch c := b[0]; {
+		case c <= 0x7f: // positive fixint
+			return d.number(strconv.AppendUint(d.numRoom(), uint64(c), 10)), b[1:], nil
+		case c >= 0xa0 && c <= 0xbf, c == 0xd9: // fixstr, str8
+			var s string
+			if s, b, err = stringAt(b); err != nil {
+				return nil, nil, err
+			}
+			return d.slab.String(s), b, nil
+		case c >= 0x80 && c <= 0x8f: // fixmap
+			return d.mapOf(b[1:], uint32(c&0x0f), depth, room)
+		case c >= 0x90 && c <= 0x9f: // fixarray
+			return d.arrayOf(b[1:], uint32(c&0x0f), depth)
+		}
+	}
 	switch msgp.NextType(b) {
 	case msgp.StrType, msgp.BinType:
 		var s string
@@ -59,54 +78,13 @@ func (d *valueDecoder) value(b []byte, depth, room int) (any, []byte, error) {
 		if n, b, err = msgp.ReadMapHeaderBytes(b); err != nil {
 			return nil, nil, err
 		}
-		if n == 0 {
-			return pyjson.NewMap(0), b, nil
-		}
-		kbase, vbase := len(d.keys), len(d.vals)
-		for i := uint32(0); i < n; i++ {
-			var k string
-			switch msgp.NextType(b) {
-			case msgp.StrType, msgp.BinType:
-				if depth+1 > 100 {
-					return nil, nil, errTooDeep
-				}
-				if k, b, err = stringAt(b); err != nil {
-					return nil, nil, err
-				}
-			default: // appendJSON writes such a key's JSON as the key
-				var js []byte
-				if js, b, err = appendJSON(nil, b, depth+1); err != nil {
-					return nil, nil, err
-				}
-				k = string(js)
-			}
-			var v any
-			if v, b, err = d.value(b, depth+1, 0); err != nil {
-				return nil, nil, err
-			}
-			d.keys = append(d.keys, k)
-			d.vals = append(d.vals, v)
-		}
-		m := d.slab.MapOf(d.keys[kbase:], d.vals[vbase:], room)
-		clear(d.keys[kbase:])
-		clear(d.vals[vbase:])
-		d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
-		return m, b, nil
+		return d.mapOf(b, n, depth, room)
 	case msgp.ArrayType:
 		var n uint32
 		if n, b, err = msgp.ReadArrayHeaderBytes(b); err != nil {
 			return nil, nil, err
 		}
-		if uint64(n) > uint64(len(b)) { // each element takes a byte at least
-			return nil, nil, msgp.ErrShortBytes
-		}
-		out := make([]any, n)
-		for i := range out {
-			if out[i], b, err = d.value(b, depth+1, 0); err != nil {
-				return nil, nil, err
-			}
-		}
-		return out, b, nil
+		return d.arrayOf(b, n, depth)
 	case msgp.IntType:
 		var i int64
 		if i, b, err = msgp.ReadInt64Bytes(b); err != nil {
@@ -148,24 +126,104 @@ func (d *valueDecoder) value(b []byte, depth, room int) (any, []byte, error) {
 	return nil, rest, nil
 }
 
+// mapOf decodes a map of n pairs whose header has been read.
+func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, error) {
+	if n == 0 {
+		return pyjson.NewMap(0), b, nil
+	}
+	var err error
+	kbase, vbase := len(d.keys), len(d.vals)
+	for i := uint32(0); i < n; i++ {
+		var k string
+		switch msgp.NextType(b) {
+		case msgp.StrType, msgp.BinType:
+			if depth+1 > 100 {
+				return nil, nil, errTooDeep
+			}
+			if k, b, err = stringAt(b); err != nil {
+				return nil, nil, err
+			}
+		default: // appendJSON writes such a key's JSON as the key
+			var js []byte
+			if js, b, err = appendJSON(nil, b, depth+1); err != nil {
+				return nil, nil, err
+			}
+			k = string(js)
+		}
+		var v any
+		if v, b, err = d.value(b, depth+1, 0); err != nil {
+			return nil, nil, err
+		}
+		d.keys = append(d.keys, k)
+		d.vals = append(d.vals, v)
+	}
+	m := d.slab.MapOf(d.keys[kbase:], d.vals[vbase:], room)
+	clear(d.keys[kbase:])
+	clear(d.vals[vbase:])
+	d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
+	return m, b, nil
+}
+
+// arrayOf decodes an array of n elements whose header has been read.
+func (d *valueDecoder) arrayOf(b []byte, n uint32, depth int) (any, []byte, error) {
+	if uint64(n) > uint64(len(b)) { // each element takes a byte at least
+		return nil, nil, msgp.ErrShortBytes
+	}
+	out := make([]any, n)
+	var err error
+	for i := range out {
+		if out[i], b, err = d.value(b, depth+1, 0); err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, b, nil
+}
+
 // stringAt reads a str or bin as the JSON string appendJSON writes for it
 // decodes: in place, invalid UTF-8 replaced rune by rune.
 func stringAt(b []byte) (string, []byte, error) {
 	var s []byte
 	var err error
-	if msgp.NextType(b) == msgp.StrType {
+	switch c := b[0]; {
+	case c >= 0xa0 && c <= 0xbf: // fixstr
+		n := int(c & 0x1f)
+		if len(b) < 1+n {
+			return "", nil, msgp.ErrShortBytes
+		}
+		s, b = b[1:1+n], b[1+n:]
+	case c == 0xd9 && len(b) >= 2: // str8
+		n := int(b[1])
+		if len(b) < 2+n {
+			return "", nil, msgp.ErrShortBytes
+		}
+		s, b = b[2:2+n], b[2+n:]
+	case msgp.NextType(b) == msgp.StrType:
 		s, b, err = msgp.ReadStringZC(b)
-	} else {
+	default:
 		s, b, err = msgp.ReadBytesZC(b)
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	str := view(s)
-	if !utf8.ValidString(str) {
+	if !isASCII(s) && !utf8.ValidString(str) {
 		str = string([]rune(str))
 	}
 	return str, b, nil
+}
+
+// isASCII reports whether s has no byte above 0x7f, a word at a time:
+// utf8.ValidString is slow on the short strings records hold.
+func isASCII(s []byte) bool {
+	var acc uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		acc |= binary.LittleEndian.Uint64(s[i:])
+	}
+	for ; i < len(s); i++ {
+		acc |= uint64(s[i])
+	}
+	return acc&0x8080808080808080 == 0
 }
 
 // numRoom is the number chunk's free tail, with room for any spelling.

@@ -289,40 +289,37 @@ var firelensField = func() (at [8]int) {
 func (b *batch) decode(chunk []byte) error {
 	o := b.o
 	typeKey, msgKey := o.cfg.LogTypeKey, o.cfg.MessageKey
+	var typeName, msg string
+	var hasMsg, firelens bool
+	var fl [8][]byte
+	field := func(k, v []byte) {
+		key := view(k)
+		if typeKey != "" && key == typeKey {
+			if s, ok := stringValue(v); ok {
+				typeName = string(s)
+			}
+		}
+		if key == msgKey {
+			if s, ok := stringValue(v); ok {
+				msg, hasMsg = view(s), true
+			}
+		}
+		for i, fk := range firelensKeys {
+			if key == fk {
+				fl[i] = v
+				if i == 0 || i == 5 {
+					firelens = true
+				}
+			}
+		}
+	}
 	for len(chunk) > 0 {
-		ev, rest, err := nextEvent(chunk)
+		typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
+		ev, rest, err := nextEvent(chunk, field)
 		if err != nil {
 			return err
 		}
 		chunk = rest
-		var typeName, msg string
-		var hasMsg, firelens bool
-		var fl [8][]byte
-		err = eachField(ev.rec, func(k, v []byte) bool {
-			key := view(k)
-			if typeKey != "" && key == typeKey {
-				if s, ok := stringValue(v); ok {
-					typeName = string(s)
-				}
-			}
-			if key == msgKey {
-				if s, ok := stringValue(v); ok {
-					msg, hasMsg = view(s), true
-				}
-			}
-			for i, fk := range firelensKeys {
-				if key == fk {
-					fl[i] = v
-					if i == 0 || i == 5 {
-						firelens = true
-					}
-				}
-			}
-			return true
-		})
-		if err != nil {
-			return err
-		}
 		s := b.stream(typeName)
 		if s == nil {
 			b.unrouted[b.tag]++

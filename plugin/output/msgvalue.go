@@ -212,18 +212,27 @@ func stringAt(b []byte) (string, []byte, error) {
 	return str, b, nil
 }
 
-// isASCII reports whether s has no byte above 0x7f, a word at a time:
-// utf8.ValidString is slow on the short strings records hold.
+// isASCII reports whether s has no byte above 0x7f, a word at a time
+// (the last word overlapping the one before): utf8.ValidString goes byte
+// by byte through the short strings records hold.
 func isASCII(s []byte) bool {
-	var acc uint64
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		acc |= binary.LittleEndian.Uint64(s[i:])
+	const high = 0x8080808080808080
+	n := len(s)
+	switch {
+	case n >= 8:
+		var acc uint64
+		for i := 0; i+8 <= n; i += 8 {
+			acc |= binary.LittleEndian.Uint64(s[i:])
+		}
+		return (acc|binary.LittleEndian.Uint64(s[n-8:]))&high == 0
+	case n >= 4:
+		return (binary.LittleEndian.Uint32(s)|binary.LittleEndian.Uint32(s[n-4:]))&0x80808080 == 0
 	}
-	for ; i < len(s); i++ {
-		acc |= uint64(s[i])
+	var acc byte
+	for _, c := range s {
+		acc |= c
 	}
-	return acc&0x8080808080808080 == 0
+	return acc < 0x80
 }
 
 // numRoom is the number chunk's free tail, with room for any spelling.

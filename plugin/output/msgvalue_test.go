@@ -146,3 +146,42 @@ func FuzzValueDecoder(f *testing.F) {
 		checkSameValue(t, v)
 	})
 }
+
+func TestIsASCII(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		for at := -1; at < n; at++ {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = 'a' + byte(i%26)
+			}
+			if at >= 0 {
+				b[at] = 0xc3
+			}
+			if got, want := isASCII(b), at < 0; got != want {
+				t.Fatalf("len %d, high byte at %d: isASCII %v", n, at, got)
+			}
+		}
+	}
+}
+
+// FuzzSkipValue holds skipValue to msgp.Skip: the same rest, and an error
+// where msgp finds the value damaged (msgp's recursion limit aside).
+func FuzzSkipValue(f *testing.F) {
+	for _, s := range valueSeeds(f) {
+		f.Add(s)
+	}
+	f.Add([]byte{0xc1})
+	f.Add([]byte{0xdf, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0xc9, 0, 0, 0, 2, 1, 'a', 'b', 0xc0})
+	f.Add([]byte{0xd8, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc3})
+	f.Fuzz(func(t *testing.T, v []byte) {
+		want, werr := msgp.Skip(v)
+		got, gerr := skipValue(v)
+		if werr == msgp.ErrRecursion {
+			return
+		}
+		if (werr != nil) != (gerr != nil) || (werr == nil && len(got) != len(want)) {
+			t.Fatalf("% x: msgp.Skip leaves %d bytes (%v), skipValue %d (%v)", v, len(want), werr, len(got), gerr)
+		}
+	})
+}

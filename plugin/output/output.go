@@ -272,6 +272,30 @@ func (b *batch) stream(typeName string) *normalize.Stream {
 // line; a record with container_id or ecs_task_arn is a FireLens one.
 var firelensKeys = []string{"container_id", "container_name", "source", "log", "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "ec2_instance_id"}
 
+// firelensKeyIndex is key's index in firelensKeys, -1 when it is none of
+// them (a switch: every key of every record is looked up).
+func firelensKeyIndex(key string) int {
+	switch key {
+	case "container_id":
+		return 0
+	case "container_name":
+		return 1
+	case "source":
+		return 2
+	case "log":
+		return 3
+	case "ecs_cluster":
+		return 4
+	case "ecs_task_arn":
+		return 5
+	case "ecs_task_definition":
+		return 6
+	case "ec2_instance_id":
+		return 7
+	}
+	return -1
+}
+
 // firelensField is where each of firelensKeys goes in
 // normalize.FirelensFields: -1 for log, else its index in Vals.
 var firelensField = func() (at [8]int) {
@@ -304,12 +328,10 @@ func (b *batch) decode(chunk []byte) error {
 				msg, hasMsg = view(s), true
 			}
 		}
-		for i, fk := range firelensKeys {
-			if key == fk {
-				fl[i] = v
-				if i == 0 || i == 5 {
-					firelens = true
-				}
+		if i := firelensKeyIndex(key); i >= 0 {
+			fl[i] = v
+			if i == 0 || i == 5 {
+				firelens = true
 			}
 		}
 	}

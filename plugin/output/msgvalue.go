@@ -38,6 +38,12 @@ var errTooDeep = errors.New("msgpack nested deeper than 100")
 // record decodes a record map, giving it room for the pipeline's keys.
 func (d *valueDecoder) record(rec []byte, room int) (any, error) {
 	v, _, err := d.value(rec, 0, room)
+	if err != nil {
+		// a failed map leaves its keys and values on the stacks
+		clear(d.keys)
+		clear(d.vals)
+		d.keys, d.vals = d.keys[:0], d.vals[:0]
+	}
 	return v, err
 }
 

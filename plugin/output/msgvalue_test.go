@@ -1,10 +1,7 @@
 package output
 
 import (
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -111,19 +108,8 @@ func valueSeeds(t testing.TB) [][]byte {
 	add([]byte{0xdd, 0xff, 0xff, 0xff, 0xff, 0x01})
 	add([]byte{0x81, 0xa5, 'a'})
 	// CloudTrail records as the benchmark has them
-	files, _ := filepath.Glob("../../examples/samples/AWSLogs/*/CloudTrail/*/*/*/*/*.json")
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var obj struct{ Records []map[string]any }
-		if err := json.Unmarshal(data, &obj); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range obj.Records {
-			intf(r)
-		}
+	for _, r := range cloudTrailSamples(t) {
+		intf(r)
 	}
 	return seeds
 }

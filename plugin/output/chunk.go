@@ -107,11 +107,16 @@ func walkFields(rec []byte, fn func(key, val []byte)) ([]byte, error) {
 		return nil, err
 	}
 	for i := uint32(0); i < n; i++ {
+		if len(b) == 0 {
+			return nil, msgp.ErrShortBytes
+		}
 		var key []byte
-		switch msgp.NextType(b) {
-		case msgp.StrType:
+		switch c := b[0]; {
+		case c >= 0xa0 && c <= 0xbf && len(b) > int(c&0x1f): // fixstr
+			key, b = b[1:1+int(c&0x1f)], b[1+int(c&0x1f):]
+		case msgp.NextType(b) == msgp.StrType:
 			key, b, err = msgp.ReadStringZC(b)
-		case msgp.BinType:
+		case msgp.NextType(b) == msgp.BinType:
 			key, b, err = msgp.ReadBytesZC(b)
 		default:
 			b, err = skipValue(b)

@@ -60,6 +60,9 @@ func (d *valueDecoder) value(b []byte, depth, room int) (any, []byte, error) {
 		switch c := b[0]; {
 		case c <= 0x7f: // positive fixint
 			return d.number(strconv.AppendUint(d.numRoom(), uint64(c), 10)), b[1:], nil
+		case c >= 0xa0 && c <= 0xbf && len(b) > int(c&0x1f) && isASCII(b[1:1+int(c&0x1f)]): // ASCII fixstr
+			l := int(c & 0x1f)
+			return d.slab.String(view(b[1 : 1+l])), b[1+l:], nil
 		case c >= 0xa0 && c <= 0xbf, c == 0xd9: // fixstr, str8
 			var s string
 			if s, b, err = stringAt(b); err != nil {
@@ -141,6 +144,13 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 	kbase, vbase := len(d.keys), len(d.vals)
 	for i := uint32(0); i < n; i++ {
 		var k string
+		if len(b) > 0 && b[0] >= 0xa0 && b[0] <= 0xbf && depth < 100 {
+			// a fixstr key, nearly every key of a record
+			if l := int(b[0] & 0x1f); len(b) > l && isASCII(b[1:1+l]) {
+				k, b = view(b[1:1+l]), b[1+l:]
+				goto value
+			}
+		}
 		switch msgp.NextType(b) {
 		case msgp.StrType, msgp.BinType:
 			if depth+1 > 100 {
@@ -156,6 +166,7 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 			}
 			k = string(js)
 		}
+	value:
 		var v any
 		if v, b, err = d.value(b, depth+1, 0); err != nil {
 			return nil, nil, err

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"context"
+	"io"
 	"math"
 	"reflect"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/normalize/pyjson"
+	"github.com/siemloader/siemloader/ship"
 )
 
 // roundTrip is what a record's value was before valueDecoder: its JSON,
@@ -168,6 +171,28 @@ func FuzzSkipValue(f *testing.F) {
 		}
 		if (werr != nil) != (gerr != nil) || (werr == nil && len(got) != len(want)) {
 			t.Fatalf("% x: msgp.Skip leaves %d bytes (%v), skipValue %d (%v)", v, len(want), werr, len(got), gerr)
+		}
+	})
+}
+
+// FuzzChunk feeds any bytes to a flush of a parsed-record section and of a
+// FireLens one: no chunk may panic the plugin.
+func FuzzChunk(f *testing.F) {
+	f.Add(chunkOf(firelensRecord(nginxLine(1), "stdout"), map[string]any{"log": "x"}))
+	f.Add(chunkOf(map[string]any{"eventVersion": "1.08", "eventTime": "2024-05-20T13:20:05Z", "n": 1.5}))
+	f.Add([]byte{0x92, 0x92, 0xd7, 0x00, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x83, 0xa1, 'a'})
+	for _, s := range valueSeeds(f) {
+		f.Add(append([]byte{0x92, 0xd7, 0x00, 0, 0, 0, 1, 0, 0, 0, 0}, s...))
+	}
+	o := newOutput(f, MapConfig{"Log_Type": "cloudtrail", "Output_Dir": f.TempDir(), "EC2_Metadata": "off"})
+	o.dir = ship.NewBulkStream(io.Discard)
+	fl := newOutput(f, MapConfig{"Log_Type": "nginx-access", "Output_Dir": f.TempDir(), "EC2_Metadata": "off"})
+	fl.dir = ship.NewBulkStream(io.Discard)
+	f.Fuzz(func(t *testing.T, chunk []byte) {
+		for _, out := range []*Output{o, fl} {
+			if c := out.Flush(context.Background(), "fuzz", chunk); c != OK && c != Retry {
+				t.Fatalf("flush: %v", c)
+			}
 		}
 	})
 }

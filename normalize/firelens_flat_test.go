@@ -173,3 +173,38 @@ func FuzzFlatFirelens(f *testing.F) {
 		}
 	})
 }
+
+// A stream that takes plain lines and FireLens records in turn switches
+// between the two plans record by record.
+func TestFlatFirelensAndLinesInOneStream(t *testing.T) {
+	run := func(n *normalize.Normalizer) []normalize.Document {
+		var docs []normalize.Document
+		s := n.NewStream(normalize.Source{LogType: "nginx-access"}, func(d normalize.Document) error {
+			d.Source = append([]byte(nil), d.Source...)
+			docs = append(docs, d)
+			return nil
+		})
+		for i, r := range firelensRecords() {
+			var err error
+			if i%3 == 1 {
+				err = s.Message(r.Log)
+			} else {
+				err = s.FirelensFields(&r)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return docs
+	}
+	flat, general := flatPair(t, "")
+	a, b := run(flat), run(general)
+	if len(a) != len(b) || len(a) < 20 {
+		t.Fatalf("%d documents on the flat path, %d on the general one", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID || a[i].Index != b[i].Index || !bytes.Equal(a[i].Source, b[i].Source) {
+			t.Fatalf("record %d differs\nflat:    %s\ngeneral: %s", i, a[i].Source, b[i].Source)
+		}
+	}
+}

@@ -34,35 +34,8 @@ var errNotEvent = errors.New("not a Fluent Bit event ([time, record])")
 // nil) with each key and raw value of its record (see eachField): one
 // walk over the record finds its fields and its end.
 func nextEvent(b []byte, field func(key, val []byte)) (ev event, rest []byte, err error) {
-	n, b, err := msgp.ReadArrayHeaderBytes(b)
-	if err != nil {
+	if ev.time, b, err = eventHead(b); err != nil {
 		return ev, nil, err
-	}
-	if n != 2 {
-		return ev, nil, errNotEvent
-	}
-	if msgp.NextType(b) == msgp.ArrayType {
-		// [time, metadata]
-		var m uint32
-		if m, b, err = msgp.ReadArrayHeaderBytes(b); err != nil {
-			return ev, nil, err
-		}
-		if m == 0 {
-			return ev, nil, errNotEvent
-		}
-		if ev.time, b, err = readTime(b); err != nil {
-			return ev, nil, err
-		}
-		for i := uint32(1); i < m; i++ {
-			if b, err = msgp.Skip(b); err != nil {
-				return ev, nil, err
-			}
-		}
-	} else if ev.time, b, err = readTime(b); err != nil {
-		return ev, nil, err
-	}
-	if msgp.NextType(b) != msgp.MapType {
-		return ev, nil, fmt.Errorf("the record is a msgpack %s, not a map", msgp.NextType(b))
 	}
 	rest, err = walkFields(b, field)
 	if err != nil {
@@ -70,6 +43,43 @@ func nextEvent(b []byte, field func(key, val []byte)) (ev event, rest []byte, er
 	}
 	ev.rec = b[:len(b)-len(rest)]
 	return ev, rest, nil
+}
+
+// eventHead reads an event up to its record: the time, and b from the
+// record map on.
+func eventHead(b []byte) (t time.Time, rec []byte, err error) {
+	var ev event
+	n, b, err := msgp.ReadArrayHeaderBytes(b)
+	if err != nil {
+		return ev.time, nil, err
+	}
+	if n != 2 {
+		return ev.time, nil, errNotEvent
+	}
+	if msgp.NextType(b) == msgp.ArrayType {
+		// [time, metadata]
+		var m uint32
+		if m, b, err = msgp.ReadArrayHeaderBytes(b); err != nil {
+			return ev.time, nil, err
+		}
+		if m == 0 {
+			return ev.time, nil, errNotEvent
+		}
+		if ev.time, b, err = readTime(b); err != nil {
+			return ev.time, nil, err
+		}
+		for i := uint32(1); i < m; i++ {
+			if b, err = msgp.Skip(b); err != nil {
+				return ev.time, nil, err
+			}
+		}
+	} else if ev.time, b, err = readTime(b); err != nil {
+		return ev.time, nil, err
+	}
+	if msgp.NextType(b) != msgp.MapType {
+		return ev.time, nil, fmt.Errorf("the record is a msgpack %s, not a map", msgp.NextType(b))
+	}
+	return ev.time, b, nil
 }
 
 func readTime(b []byte) (time.Time, []byte, error) {

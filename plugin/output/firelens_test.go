@@ -3,6 +3,8 @@ package output
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,5 +116,73 @@ func TestFlushFirelensMatchesTheGeneralPath(t *testing.T) {
 		if res := s.Result(); n == 0 || docs != res.Documents || docs < 25 {
 			t.Fatalf("instance %q: %d records, %d documents; the general path: %+v", ec2, n, docs, res)
 		}
+	}
+}
+
+// Within a chunk, a record after a parsed one is decoded while its fields
+// are found (decode's speculation); what a chunk gives must not depend on
+// its neighbours: the same records one per chunk give the same documents.
+func TestFlushGivesTheSameDocumentsWhateverTheNeighbours(t *testing.T) {
+	ct := cloudTrailSamples(t)
+	deep := map[string]any{"leaf": 1}
+	for i := 0; i < 120; i++ {
+		deep = map[string]any{"k": deep}
+	}
+	fireDeep := firelensRecord(nginxLine(7), "stdout")
+	fireDeep["siem_type"], fireDeep["extra"] = "nginx-access", deep
+	typed := func(r map[string]any, typ string) map[string]any {
+		c := map[string]any{"siem_type": typ}
+		for k, v := range r {
+			c[k] = v
+		}
+		return c
+	}
+	recs := []map[string]any{
+		typed(ct[0], "cloudtrail"), typed(ct[1%len(ct)], "cloudtrail"),
+		typed(firelensRecord(nginxLine(1), "stdout"), "nginx-access"),
+		typed(ct[2%len(ct)], "cloudtrail"),
+		{"log": nginxLine(2), "siem_type": "nginx-access"},
+		typed(ct[3%len(ct)], "cloudtrail"), fireDeep, typed(ct[4%len(ct)], "cloudtrail"),
+		typed(ct[5%len(ct)], "nginx-access"), // parsed, for a text section
+		{"siem_type": "cloudtrail", "log": 5, "eventName": "x"},
+		typed(ct[6%len(ct)], "cloudtrail"),
+	}
+	cfg, err := conf.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	flush := func(chunks ...[]byte) string {
+		o := newOutput(t, MapConfig{"Log_Type_Key": "siem_type", "Output_Dir": t.TempDir(), "EC2_Metadata": "off"})
+		o.norm = normalize.New(cfg, normalize.Options{Now: func() time.Time { return now }})
+		var out bytes.Buffer
+		o.dir = ship.NewBulkStream(&out)
+		for _, c := range chunks {
+			if code := o.Flush(context.Background(), "mixed", c); code != OK {
+				t.Fatal(code)
+			}
+		}
+		if err := o.dir.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, n, docs := o.summary.Totals()
+		fmt.Fprintf(&out, "%d records, %d documents\n", n, docs)
+		return out.String()
+	}
+	// each record encoded once: a Go map's keys come in any order
+	var one [][]byte
+	var all []byte
+	for i, r := range recs {
+		ev := appendEvent(nil, time.Date(2024, 5, 20, 13, 20, 5, 0, time.UTC), r, i%2 == 0)
+		one = append(one, ev)
+		all = append(all, ev...)
+	}
+	together, apart := flush(all), flush(one...)
+	if together != apart {
+		t.Fatalf("one chunk:\n%s\none chunk per record:\n%s", together, apart)
+	}
+	// all but the two records without their section's timestamp
+	if n := strings.Count(together, `"_id"`); n != len(recs)-2 {
+		t.Fatalf("%d documents for %d records:\n%s", n, len(recs), together)
 	}
 }

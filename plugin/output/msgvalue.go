@@ -31,20 +31,29 @@ type valueDecoder struct {
 	// nums holds number spellings, carved like the slab's chunks: bytes
 	// handed out are never written again.
 	nums []byte
+	// field, when set, sees each str or bin key of the record (depth 0)
+	// and its raw value, as walkFields would show them
+	field func(key, val []byte)
 }
 
 var errTooDeep = errors.New("msgpack nested deeper than 100")
 
 // record decodes a record map, giving it room for the pipeline's keys.
 func (d *valueDecoder) record(rec []byte, room int) (any, error) {
-	v, _, err := d.value(rec, 0, room)
+	v, _, err := d.recordRest(rec, room)
+	return v, err
+}
+
+// recordRest is record that also returns what follows the record.
+func (d *valueDecoder) recordRest(rec []byte, room int) (any, []byte, error) {
+	v, rest, err := d.value(rec, 0, room)
 	if err != nil {
 		// a failed map leaves its keys and values on the stacks
 		clear(d.keys)
 		clear(d.vals)
 		d.keys, d.vals = d.keys[:0], d.vals[:0]
 	}
-	return v, err
+	return v, rest, err
 }
 
 // value decodes the msgpack value at the head of b; room is the spare
@@ -144,10 +153,13 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 	kbase, vbase := len(d.keys), len(d.vals)
 	for i := uint32(0); i < n; i++ {
 		var k string
+		var rawKey []byte // for field
+		strKey := false
 		if len(b) > 0 && b[0] >= 0xa0 && b[0] <= 0xbf && depth < 100 {
 			// a fixstr key, nearly every key of a record
 			if l := int(b[0] & 0x1f); len(b) > l && isASCII(b[1:1+l]) {
-				k, b = view(b[1:1+l]), b[1+l:]
+				rawKey, strKey = b[1:1+l], true
+				k, b = view(rawKey), b[1+l:]
 				goto value
 			}
 		}
@@ -155,6 +167,9 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 		case msgp.StrType, msgp.BinType:
 			if depth+1 > 100 {
 				return nil, nil, errTooDeep
+			}
+			if depth == 0 && d.field != nil {
+				rawKey, strKey = stringValue(b)
 			}
 			if k, b, err = stringAt(b); err != nil {
 				return nil, nil, err
@@ -168,8 +183,12 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 		}
 	value:
 		var v any
+		at := b
 		if v, b, err = d.value(b, depth+1, 0); err != nil {
 			return nil, nil, err
+		}
+		if depth == 0 && d.field != nil && strKey {
+			d.field(rawKey, at[:len(at)-len(b)])
 		}
 		d.keys = append(d.keys, k)
 		d.vals = append(d.vals, v)

@@ -335,11 +335,34 @@ func (b *batch) decode(chunk []byte) error {
 			}
 		}
 	}
+	// After a parsed record, the next one is most likely parsed too: it is
+	// decoded while its fields are found, in one walk instead of two. When
+	// it turns out otherwise (or does not decode), the value is dropped.
+	speculate := false
 	for len(chunk) > 0 {
-		typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
-		ev, rest, err := nextEvent(chunk, field)
-		if err != nil {
-			return err
+		var ev event
+		var rest []byte
+		var v any
+		var err error
+		decoded := false
+		if speculate {
+			var rec []byte
+			if _, rec, err = eventHead(chunk); err != nil {
+				return err
+			}
+			typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
+			b.values.field = field
+			v, rest, err = b.values.recordRest(rec, normalize.RecordRoom)
+			b.values.field = nil
+			if decoded = err == nil; decoded {
+				ev.rec = rec[:len(rec)-len(rest)]
+			}
+		}
+		if !decoded {
+			typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
+			if ev, rest, err = nextEvent(chunk, field); err != nil {
+				return err
+			}
 		}
 		chunk = rest
 		s := b.stream(typeName)
@@ -372,17 +395,22 @@ func (b *batch) decode(chunk []byte) error {
 				}
 			}
 			err = s.FirelensFields(f)
+			speculate = false
 		case hasMsg:
 			err = s.Message(msg)
+			speculate = false
 		default:
 			// A record parsed by a Fluent Bit parser, or one with no
 			// message key: a json section reads it as a record of an S3
 			// object.
-			b.values.slab = s.Slab()
-			var v any
-			if v, err = b.values.record(ev.rec, normalize.RecordRoom); err == nil {
+			if !decoded {
+				b.values.slab = s.Slab()
+				v, err = b.values.record(ev.rec, normalize.RecordRoom)
+			}
+			if err == nil {
 				err = s.RecordValue(v)
 			}
+			speculate = true
 		}
 		if err != nil {
 			return err

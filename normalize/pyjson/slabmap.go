@@ -8,3 +8,7 @@ package pyjson
 func (s *Slab) MapOf(keys []string, vals []any, room int) *Map {
 	return buildMap(keys, vals, s, room)
 }
+
+// MapCap returns an empty map with room for n keys, its storage from s,
+// for a decoder that knows an object's size before its keys.
+func (s *Slab) MapCap(n int) *Map { return s.mapCap(n) }

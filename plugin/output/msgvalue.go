@@ -150,6 +150,13 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 		return pyjson.NewMap(0), b, nil
 	}
 	var err error
+	// A map small enough for pyjson's linear lookups is filled in place
+	// (Set keeps a repeated key's first place and last value, as MapOf
+	// does); a bigger one is collected first, for MapOf's hashing.
+	var m *pyjson.Map
+	if n <= 64 {
+		m = d.slab.MapCap(int(n) + room)
+	}
 	kbase, vbase := len(d.keys), len(d.vals)
 	for i := uint32(0); i < n; i++ {
 		var k string
@@ -190,10 +197,17 @@ func (d *valueDecoder) mapOf(b []byte, n uint32, depth, room int) (any, []byte, 
 		if depth == 0 && d.field != nil && strKey {
 			d.field(rawKey, at[:len(at)-len(b)])
 		}
+		if m != nil {
+			m.Set(k, v)
+			continue
+		}
 		d.keys = append(d.keys, k)
 		d.vals = append(d.vals, v)
 	}
-	m := d.slab.MapOf(d.keys[kbase:], d.vals[vbase:], room)
+	if m != nil {
+		return m, b, nil
+	}
+	m = d.slab.MapOf(d.keys[kbase:], d.vals[vbase:], room)
 	clear(d.keys[kbase:])
 	clear(d.vals[vbase:])
 	d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]

@@ -2,6 +2,7 @@ package output
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"reflect"
@@ -82,6 +83,15 @@ func valueSeeds(t testing.TB) [][]byte {
 	b = msgp.AppendString(b, "array key")
 	b = msgp.AppendString(b, "dup")
 	b = msgp.AppendString(b, "last")
+	add(b)
+	// a map past pyjson's linear size, with a repeated key
+	b = msgp.AppendMapHeader(nil, 71)
+	for i := 0; i < 70; i++ {
+		b = msgp.AppendString(b, fmt.Sprintf("k%02d", i))
+		b = msgp.AppendInt(b, i)
+	}
+	b = msgp.AppendString(b, "k07")
+	b = msgp.AppendString(b, "again")
 	add(b)
 	// an extension (Fluent Bit's EventTime) and a msgp time as values
 	b = msgp.AppendMapHeader(nil, 2)

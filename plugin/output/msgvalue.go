@@ -15,7 +15,7 @@ import (
 
 // A record a Fluent Bit parser has split into keys reaches a json section
 // as the value pyjson decodes from the record's JSON (appendJSON). Writing
-// that JSON only to decode it again was a third of a CloudTrail record's
+// that JSON only to decode it again was a quarter of a CloudTrail record's
 // cost, so valueDecoder builds the same value from the msgpack directly:
 // the same strings (invalid UTF-8 replaced), the same Number spellings,
 // the same maps (a repeated key keeps its first place and last value),

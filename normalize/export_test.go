@@ -11,7 +11,23 @@ func WithoutFlatPlans(n *Normalizer) *Normalizer {
 // take the flat path.
 func FlatPlanned(n *Normalizer, logType string, names []string) bool {
 	lt := n.cfg.Type(logType)
-	return lt != nil && n.compileFlat(lt, names) != nil
+	return lt != nil && n.compileFlat(lt, names, false) != nil
+}
+
+// FlatFirelensPlanned reports whether FireLens records of a text type
+// take the flat path.
+func FlatFirelensPlanned(n *Normalizer, logType string) bool {
+	lt := n.cfg.Type(logType)
+	if lt == nil || lt.LogPattern == nil || n.noFlat {
+		return false
+	}
+	var names []string
+	for _, g := range lt.LogPattern.SubexpNames()[1:] {
+		if g != "" {
+			names = append(names, g)
+		}
+	}
+	return n.compileFlat(lt, append(names, firelensNames[:]...), true) != nil
 }
 
 // WithoutInPlaceJSON turns off decoding JSON records where they lie in the

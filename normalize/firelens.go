@@ -37,8 +37,8 @@ func (o *objectRun) readFirelens(r io.Reader) error {
 	})
 }
 
-// FirelensRecord handles one FireLens record.
-func (o *objectRun) FirelensRecord(m *pyjson.Map) error {
+// newFirelensMeta reads the metadata of a FireLens record.
+func newFirelensMeta(m *pyjson.Map) *firelensMeta {
 	str := func(k string) string { s, _ := m.GetString(k); return s }
 	fm := &firelensMeta{fields: pyjson.NewMap(8)}
 	for _, k := range []string{"container_id", "container_name"} {
@@ -59,6 +59,12 @@ func (o *objectRun) FirelensRecord(m *pyjson.Map) error {
 	fm.containerID = str("container_id")
 	fm.taskARN = str("ecs_task_arn")
 	fm.stderr = str("source") == "stderr"
+	return fm
+}
+
+// FirelensRecord handles one FireLens record.
+func (o *objectRun) FirelensRecord(m *pyjson.Map) error {
+	fm := newFirelensMeta(m)
 	meta := &recordMeta{firelens: fm}
 	logv, _ := m.Get("log")
 	msg := pyjson.Str(logv)

@@ -30,7 +30,7 @@ import (
 // flatPlan is immutable once compiled and shared by concurrent objects.
 type flatPlan struct {
 	names   []string
-	rawKeys [][]byte // `"name":` per raw field
+	rawKeys [][]byte // `"name":` per raw field, nil: left out (DropRaw)
 	nslots  int
 	maps    []flatMapping
 	statics []flatStatic
@@ -55,6 +55,21 @@ type flatPlan struct {
 	// user agent: the slot of its original and the fragment of the rest
 	uaOrig logtypes.Slot
 	uaFrag int
+	// eventModule replaces the section's name as event.module: a
+	// static_ecs event.module, which es-loader writes over it in place
+	eventModule    string
+	hasEventModule bool
+	// records fields: the first ngroups names; a FireLens plan's
+	// metadata follows them (firelensNames)
+	ngroups  int
+	firelens *flatFirelens
+}
+
+// flatFirelens are the slots a FireLens record's metadata fills: es-loader
+// takes cloud.account.id and cloud.region from the task ARN and writes
+// cloud.instance.id and the container object.
+type flatFirelens struct {
+	instance, containerID, containerName logtypes.Slot
 }
 
 // flatGeo is one field of the section's geoip list: the slot of its ip and
@@ -110,6 +125,13 @@ type flatPlanCache struct {
 }
 
 func (n *Normalizer) flatPlanFor(lt *conf.LogType, header string, names []string) *flatPlan {
+	return n.cachedFlatPlan(lt, header, names, false)
+}
+
+// firelensPlanKey is the cache key of a type's FireLens plan.
+const firelensPlanKey = "\x00firelens"
+
+func (n *Normalizer) cachedFlatPlan(lt *conf.LogType, header string, names []string, firelens bool) *flatPlan {
 	if n.noFlat {
 		return nil
 	}
@@ -126,7 +148,7 @@ func (n *Normalizer) flatPlanFor(lt *conf.LogType, header string, names []string
 	if len(c.plans) > 1024 {
 		clear(c.plans) // objects with ever-new headers: keep memory bounded
 	}
-	p := n.compileFlat(lt, names)
+	p := n.compileFlat(lt, names, firelens)
 	c.plans[k] = p
 	return p
 }
@@ -137,6 +159,13 @@ type planBuilder struct {
 	raw    map[string]int
 	root   flatNode
 	failed bool
+}
+
+// DropRaw leaves a raw field out of the document.
+func (b *planBuilder) DropRaw(name string) {
+	if i := b.Raw(name); i >= 0 {
+		b.p.rawKeys[i] = nil
+	}
 }
 
 func (b *planBuilder) Raw(name string) int {
@@ -174,9 +203,17 @@ func (b *planBuilder) fieldPath(path []string) logtypes.Slot {
 	return n.slot
 }
 
-func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
+// compileFlat compiles the plan of names; with firelens, names end with
+// firelensNames and the records are FireLens ones.
+func (n *Normalizer) compileFlat(lt *conf.LogType, names []string, firelens bool) *flatPlan {
 	if lt.FieldPrefix != "" || len(lt.Renames) > 0 || len(lt.JSONToTextPaths) > 0 ||
 		lt.DocID != "" || lt.DocIDSuffix != "" || len(names) > 64 {
+		return nil
+	}
+	if firelens && (lt.CloudProvider == "" || len(names) < len(firelensNames) ||
+		!slices.Equal(names[len(names)-len(firelensNames):], firelensNames[:])) {
+		// without a provider, es-loader creates the cloud object of a
+		// FireLens record in other places
 		return nil
 	}
 	if _, ok := n.ignored[lt.Name]; ok {
@@ -187,7 +224,10 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 	if (n.xff != nil && len(lt.ClientIPXFF) > 0) || n.filter.Has(lt.Name) {
 		return nil
 	}
-	p := &flatPlan{names: names, tsIdx: -1, uaFrag: -1}
+	p := &flatPlan{names: names, tsIdx: -1, uaFrag: -1, ngroups: len(names)}
+	if firelens {
+		p.ngroups -= len(firelensNames)
+	}
 	b := &planBuilder{p: p, raw: make(map[string]int, len(names))}
 	for i, name := range names {
 		if _, dup := b.raw[name]; dup || name == "" || name[0] == '@' {
@@ -274,7 +314,22 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 		p.account = b.Field("cloud.account.id")
 		p.region = b.Field("cloud.region")
 	}
+	if firelens {
+		// mapECS's order: cloud.instance after account and region, then
+		// the container object, before static_ecs
+		if b.root.child("container") != nil {
+			return nil
+		}
+		p.firelens = &flatFirelens{instance: b.Field("cloud.instance.id"),
+			containerID: b.Field("container.id"), containerName: b.Field("container.name")}
+	}
 	for _, st := range lt.StaticECS {
+		if s, ok := st.Value.(string); ok && len(st.Path) == 2 && st.Path[0] == "event" && st.Path[1] == "module" &&
+			p.event.child("module") == nil {
+			// written over the pipeline's event.module, in its place
+			p.eventModule, p.hasEventModule = s, true
+			continue
+		}
 		fs := flatStatic{slot: b.fieldPath(st.Path)}
 		switch v := st.Value.(type) {
 		case string:
@@ -315,6 +370,18 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 	if b.failed {
 		return nil
 	}
+	if p.event.child("module") != nil || p.event.child("ingested") != nil {
+		return nil // a mapping or transform of the pipeline's own event fields
+	}
+	if p.firelens != nil {
+		// es-loader replaces cloud.instance and container whole: nothing
+		// else may write under them
+		inst := p.cloud.child("instance")
+		cont := b.root.child("container")
+		if len(inst.kids) != 1 || len(cont.kids) != 2 {
+			return nil
+		}
+	}
 	if n.geo != nil {
 		// es-loader merges geo and as into each field that has an ip
 		for _, f := range lt.GeoIP {
@@ -338,7 +405,7 @@ func (n *Normalizer) compileFlat(lt *conf.LogType, names []string) *flatPlan {
 		}
 	}
 	for _, k := range b.root.kids {
-		if _, clash := b.raw[k.name]; clash || k.name == "error" || k.name == "container" {
+		if _, clash := b.raw[k.name]; clash || k.name == "error" || (k.name == "container" && p.firelens == nil) {
 			return nil
 		}
 	}
@@ -389,7 +456,9 @@ func (b *planBuilder) iocSources(fields []string) []iocSource {
 		case n != nil && n.slot >= 0:
 			src.slot = n.slot
 		case n == nil && !strings.Contains(f, "."):
-			src.raw = b.Raw(f)
+			if i := b.Raw(f); i >= 0 && b.p.rawKeys[i] != nil { // a dropped field is gone by then
+				src.raw = i
+			}
 		}
 		out = append(out, src)
 	}
@@ -529,6 +598,10 @@ type flatState struct {
 	iocIPs, iocDomains []enrich.FieldValue
 	uaCache            map[string]uaFragment
 	geoCache           map[string]geoFragments
+	// the FireLens record being built (FireLens plans), and the bytes
+	// its _id hashes
+	firelens *FirelensFields
+	idInput  []byte
 }
 
 // geoFragments are the rendered geo and as objects of one address.
@@ -538,6 +611,7 @@ func (b *docBuilder) useFlat(p *flatPlan) {
 	s := &b.flat
 	s.plan = p
 	s.rec.Fields = &s.fields
+	s.rec.S3Key = b.o.src.Key
 	if len(s.lists) < len(p.maps) {
 		s.lists = make([][]string, len(p.maps))
 	}
@@ -577,9 +651,13 @@ func (b *docBuilder) appendMiddle(out []byte, logType string) ([]byte, bool) {
 	}
 	out = append(out, `,"event":{`...)
 	empty := true
-	if keep(b.lt.Name) {
+	module := b.lt.Name
+	if p := b.flat.plan; p.hasEventModule {
+		module = p.eventModule
+	}
+	if keep(module) {
 		out = append(out, `"module":`...)
-		out = pyjson.AppendQuoted(out, b.lt.Name)
+		out = pyjson.AppendQuoted(out, module)
 		empty = false
 	}
 	if ing, ok := b.ingested.(string); ok && keep(ing) {
@@ -665,6 +743,9 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 			}
 		}
 	}
+	if p.firelens != nil {
+		b.flatFirelensECS(p.firelens)
+	}
 	for _, st := range p.statics {
 		if st.list {
 			r.SetList(st.slot, st.l)
@@ -674,6 +755,9 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	}
 	if p.transfm != nil {
 		p.transfm(r)
+		if r.General {
+			return b.buildGeneral(raw, f)
+		}
 	}
 	if len(p.geo) > 0 {
 		b.flatGeoIP(p)
@@ -687,6 +771,11 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 
 	// md5 only reads its input: hash the line where it lies
 	sum := md5.Sum(unsafe.Slice(unsafe.StringData(raw), len(raw)))
+	if p.firelens != nil && s.firelens.get(flContainerName) != "" {
+		// es-loader hashes the line and the container's name
+		s.idInput = append(append(s.idInput[:0], raw...), s.firelens.get(flContainerName)...)
+		sum = md5.Sum(s.idInput)
+	}
 	var idBuf [32]byte
 	hex.Encode(idBuf[:], sum[:])
 
@@ -702,7 +791,7 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	lq := &s.quoter
 	lq.Reset(raw)
 	for i, key := range p.rawKeys {
-		if v, ok := f.Get(i); ok && keep(v) {
+		if v, ok := f.Get(i); ok && key != nil && keep(v) {
 			member(key)
 			out = lq.Append(out, v)
 		}
@@ -735,7 +824,7 @@ func (b *docBuilder) buildFlat(raw string, f *logtypes.Fields) (Document, error)
 	if len(out) >= bigDocChars/6 {
 		// es-loader may cut long fields of a big document: the general
 		// path knows how
-		return b.build(&rawRecord{raw: strings.Clone(raw), fields: b.flatToMap(f)})
+		return b.buildGeneral(raw, f)
 	}
 	b.rec = logtypes.Record{}
 	return Document{LogType: lt.Name, Index: b.indexName(&b.rec, ts), ID: s.idString(idBuf[:]), Source: out}, nil
@@ -798,9 +887,18 @@ func (b *docBuilder) flatTimestamp(p *flatPlan, f *logtypes.Fields) (time.Time, 
 	return t, err
 }
 
+// buildGeneral builds a flat record's document on the general path.
+func (b *docBuilder) buildGeneral(raw string, f *logtypes.Fields) (Document, error) {
+	rec := &rawRecord{raw: strings.Clone(raw), fields: b.flatToMap(f)}
+	if b.flat.plan.firelens != nil {
+		rec.meta = &recordMeta{firelens: newFirelensMeta(b.flat.firelens.Map())}
+	}
+	return b.build(rec)
+}
+
 // flatToMap is the record as the general path holds it.
 func (b *docBuilder) flatToMap(f *logtypes.Fields) *pyjson.Map {
-	names := b.flat.plan.names
+	names := b.flat.plan.names[:b.flat.plan.ngroups]
 	m := pyjson.NewMap(len(names) + docExtraKeys)
 	for i, name := range names {
 		if i >= len(f.Vals) {
@@ -818,18 +916,30 @@ func (b *docBuilder) flatToMap(f *logtypes.Fields) *pyjson.Map {
 // textPlan sets up the flat path for the object's text lines, once; it
 // reports whether they take it.
 func (o *objectRun) textPlan() bool {
-	if o.textFlatSet {
-		return o.builder.flat.plan != nil
-	}
-	o.textFlatSet = true
-	pat := o.lt.LogPattern
-	if pat == nil || o.src.InstanceID != "" {
+	if !o.textFlatSet {
+		o.textFlatSet = true
+		groups := o.textSetup()
 		// plans have no slot for cloud.instance.id of host logs
+		if groups != nil && o.src.InstanceID == "" {
+			o.textFlatPlan = o.n.flatPlanFor(o.lt, "", groups)
+		}
+	}
+	if o.textFlatPlan == nil {
 		return false
 	}
-	var names []string
+	o.useFlatPlan(o.textFlatPlan)
+	return true
+}
+
+// textSetup finds the log_pattern's named groups and the section's flat
+// parser, once; it returns the groups' names, nil without a pattern.
+func (o *objectRun) textSetup() []string {
+	if o.textNames != nil || o.lt.LogPattern == nil {
+		return o.textNames
+	}
+	names := []string{}
 	o.textGroups = o.textGroups[:0]
-	for i, name := range pat.SubexpNames() {
+	for i, name := range o.lt.LogPattern.SubexpNames() {
 		if i > 0 && name != "" {
 			names = append(names, name)
 			o.textGroups = append(o.textGroups, i)
@@ -838,12 +948,30 @@ func (o *objectRun) textPlan() bool {
 	if fp, ok := o.n.fields[o.lt.Name]; ok && slices.Equal(fp.Names, names) {
 		o.textParser = fp.Parse
 	}
-	p := o.n.flatPlanFor(o.lt, "", names)
-	if p == nil {
-		return false
+	o.textNames = names
+	return names
+}
+
+// useFlatPlan makes p the builder's plan (a stream may take text lines and
+// FireLens records, whose plans differ).
+func (o *objectRun) useFlatPlan(p *flatPlan) {
+	if o.builder.flat.plan != p {
+		o.builder.useFlat(p)
 	}
-	o.builder.useFlat(p)
-	return true
+}
+
+// fillGroups sets f from the pattern's match of raw.
+func (o *objectRun) fillGroups(f *logtypes.Fields, raw string, idx []int) {
+	f.Vals = f.Vals[:0]
+	f.Null = 0
+	for k, g := range o.textGroups {
+		if idx[2*g] < 0 {
+			f.Vals = append(f.Vals, "")
+			f.Null |= 1 << uint(k)
+			continue
+		}
+		f.Vals = append(f.Vals, raw[idx[2*g]:idx[2*g+1]])
+	}
 }
 
 // borrowString views a line as a string without copying it. The flat path
@@ -874,16 +1002,7 @@ func (o *objectRun) flatTextRecord(raw string) error {
 		return o.handleFlat(raw)
 	}
 	if idx := o.lt.LogPattern.MatchSubmatchIndex(raw); idx != nil {
-		f.Vals = f.Vals[:0]
-		f.Null = 0
-		for k, g := range o.textGroups {
-			if idx[2*g] < 0 {
-				f.Vals = append(f.Vals, "")
-				f.Null |= 1 << uint(k)
-				continue
-			}
-			f.Vals = append(f.Vals, raw[idx[2*g]:idx[2*g+1]])
-		}
+		o.fillGroups(f, raw, idx)
 		return o.handleFlat(raw)
 	}
 	raw = strings.Clone(raw)

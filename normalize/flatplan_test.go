@@ -20,7 +20,7 @@ import (
 // same counts. These tests run both over the shared samples, the bundled
 // examples, generated objects and fuzzed lines.
 
-var flatTypes = []string{"vpcflowlogs", "alb", "clb", "nlb"}
+var flatTypes = []string{"vpcflowlogs", "alb", "clb", "nlb", "nginx-access", "apache-access"}
 
 type pathRun struct {
 	res  *normalize.Result
@@ -65,6 +65,10 @@ func compareFlat(t testing.TB, flat, general *normalize.Normalizer, src normaliz
 		if !reflect.DeepEqual(ma, mb) {
 			t.Fatalf("%s doc %d differs\nflat:    %s\ngeneral: %s", src.Key, i, da.Source, db.Source)
 		}
+		if !bytes.Equal(da.Source, db.Source) {
+			// the same fields, but not in the same order (or a key twice)
+			t.Fatalf("%s doc %d: the same fields, other bytes\nflat:    %s\ngeneral: %s", src.Key, i, da.Source, db.Source)
+		}
 	}
 	return len(a.docs)
 }
@@ -91,7 +95,7 @@ func TestFlatPlanCompiles(t *testing.T) {
 			t.Errorf("%s %v: planned %v, want %v", c.logType, c.names, got, c.want)
 		}
 	}
-	for _, lt := range []string{"alb", "clb", "nlb"} {
+	for _, lt := range []string{"alb", "clb", "nlb", "nginx-access", "apache-access"} {
 		names := newNormalizer(t, "").Config().Type(lt).LogPattern.SubexpNames()
 		var groups []string
 		for _, g := range names[1:] {
@@ -267,6 +271,42 @@ func TestFlatPlanMatchesGeneralOnGenerated(t *testing.T) {
 	compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: albKey}, []byte(albOdd))
 }
 
+const (
+	nginxKey  = "AWSLogs/123456789012/EC2/nginx/access/i-0123456789abcdef0/2024/05/20/access.log"
+	apacheKey = "AWSLogs/123456789012/EC2/apache/access/web-site-name=shop/2024/05/20/access_log"
+)
+
+// webAccessLines are nginx and apache access lines at the edges of the
+// web transform: X-Forwarded-For, raw and empty requests, absolute and
+// CONNECT targets, encoded paths, fragments, queries, extensions, odd
+// statuses.
+var webAccessLines = []string{
+	`192.0.2.1 - - [20/May/2024:13:20:05 +0000] "GET /item/1 HTTP/1.1" 200 1001 "https://www.example.com/" "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"`,
+	`192.0.2.2 - alice [20/May/2024:13:20:06 +0000] "POST /api/v1/login.json?next=%2Fhome HTTP/2.0" 401 12 "-" "curl/8.4.0"`,
+	`192.0.2.3 - - [20/May/2024:13:20:07 +0000] "GET /a%2520b/c.tar.gz#frag HTTP/1.1" 404 0 "-" "-"`,
+	`192.0.2.4 ident bob [20/May/2024:13:20:08 +0000] "GET http://www.example.com:8080/x.php?q=1 HTTP/1.0" 500 - "-" ""`,
+	`192.0.2.5 - - [20/May/2024:13:20:09 +0000] "CONNECT www.example.com:443 HTTP/1.1" 200 0 "-" "-"`,
+	`192.0.2.6 - - [20/May/2024:13:20:10 +0000] "-" 400 0 "-" "-"`,
+	`192.0.2.7 - - [20/May/2024:13:20:11 +0000] "garbage" 400 157 "-" "-"`,
+	`192.0.2.8 - - [20/May/2024:13:20:12 +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" "198.51.100.7, 10.0.0.1"`,
+	`192.0.2.9 - - [20/May/2024:13:20:13 +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" "-"`,
+	`2001:db8::1 - - [20/May/2024:13:20:14 +0000] "GET  HTTP/1.1" 000 5 "-" "ua"`,
+	`192.0.2.10 - - [20/May/2024:13:20:15 +0000] "GET /café/ü.html HTTP/1.1" 302 5 "-" "ua "quoted""`,
+	`198.51.100.9 192.0.2.11 - - [20/May/2024:13:20:16 +0000] "GET /y HTTP/1.1" 200 5 "-" "ua" 10 20`,
+	`::1 - - [26/Dec/2016:16:16:29 +0200] "GET /favicon.ico HTTP/1.1" 404 209`,
+	`not a web access line`,
+}
+
+func TestFlatPlanMatchesGeneralOnWebAccess(t *testing.T) {
+	flat, general := flatPair(t, "")
+	body := []byte(strings.Join(webAccessLines, "\n") + "\n")
+	for _, key := range []string{nginxKey, apacheKey} {
+		if compareFlat(t, flat, general, normalize.Source{Bucket: "b", Key: key}, body) < 8 {
+			t.Fatalf("%s: too few documents", key)
+		}
+	}
+}
+
 func TestFlatPlanMatchesGeneralWithUserINI(t *testing.T) {
 	// a user.ini that changes what the plan compiles: mappings, statics,
 	// rotation, a list field, and a field that fails IP validation
@@ -296,10 +336,14 @@ func FuzzFlatPlan(f *testing.F) {
 	f.Add(byte(1), albObject(2))
 	f.Add(byte(2), []byte(`2024-05-20T10:00:00.000000Z my-clb 198.51.100.1:5000 10.0.0.1:80 0.001 0.002 0.000 200 200 10 20 "GET https://www.example.com:443/ HTTP/1.1" "curl/8" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2`))
 	f.Add(byte(3), []byte(`tls 2.0 2024-05-20T10:00:00 net/nlb/1 listener 198.51.100.1:5000 10.0.0.1:443 5 - 100 200 - - - - - - - - - - -`))
+	for i, l := range webAccessLines {
+		f.Add(byte(4+i%2), []byte(l))
+	}
 	keys := []string{
 		vpcKey, albKey,
 		"AWSLogs/123456789012/elasticloadbalancing/us-east-1/2024/05/20/123456789012_elasticloadbalancing_us-east-1_my-clb_20240520T1000Z_10.0.0.1_abc.log",
 		"AWSLogs/123456789012/elasticloadbalancing/us-east-1/2024/05/20/123456789012_elasticloadbalancing_us-east-1_net.my-nlb.1_20240520T1000Z_abc.log.gz",
+		nginxKey, apacheKey,
 	}
 	flat, general := flatPair(f, "")
 	f.Fuzz(func(t *testing.T, which byte, body []byte) {

@@ -67,9 +67,14 @@ type objectRun struct {
 	// scratch is reused for rendering @message
 	scratch []byte
 	// the flat path for text lines (flatplan.go)
-	textFlatSet bool
-	textGroups  []int
-	textParser  func(string, *logtypes.Fields) bool
+	textFlatSet  bool
+	textFlatPlan *flatPlan
+	textNames    []string
+	textGroups   []int
+	textParser   func(string, *logtypes.Fields) bool
+	// and for FireLens records (firelens_flat.go)
+	firelensFlatSet  bool
+	firelensFlatPlan *flatPlan
 }
 
 func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emit Emit) *objectRun {

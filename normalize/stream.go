@@ -142,6 +142,15 @@ func (s *Stream) Record(data []byte) error {
 		o.res.fail("invalid JSON", err.Error())
 		return o.emitErr
 	}
+	return s.RecordValue(v)
+}
+
+// RecordValue is Record for a record a caller decoded itself (a Fluent Bit
+// record's msgpack): v must be what pyjson decodes from the record's JSON,
+// its values boxed from Slab. The stream keeps v.
+func (s *Stream) RecordValue(v any) error {
+	o := s.o
+	var err error
 	m, ok := v.(*pyjson.Map)
 	if delim := o.lt.JSONDelimiter; ok && delim != "" && m.Has(delim) {
 		err = o.jsonTop(m)
@@ -153,6 +162,15 @@ func (s *Stream) Record(data []byte) error {
 	}
 	return o.emitErr
 }
+
+// RecordRoom is how many keys the pipeline adds to a record: a caller of
+// RecordValue that gives the record's map that much spare room (as
+// pyjson.Slab.MapOf does) saves the pipeline a copy of it.
+const RecordRoom = docExtraKeys
+
+// Slab is where a caller of RecordValue boxes the values it decodes, as
+// the stream's own decoding does.
+func (s *Stream) Slab() *pyjson.Slab { return &s.o.slab }
 
 // Firelens normalizes one record of a FireLens log router (the keys
 // container_id, container_name, source, log, ecs_cluster, ecs_task_arn,

@@ -61,6 +61,9 @@ type FlatBinder interface {
 	// Field is the slot of a dotted ECS field, added to the document's
 	// shape (after the mapped fields) when the mapping does not write it.
 	Field(dotted string) Slot
+	// DropRaw leaves a raw field out of the document, as a transform that
+	// deletes it does (the mapping still reads it).
+	DropRaw(name string)
 }
 
 // FlatRecord is what a FlatTransform reads and writes.
@@ -69,6 +72,13 @@ type FlatRecord struct {
 	// LogType replaces @log_type when set (VPC flow logs of a transit
 	// gateway).
 	LogType string
+	// S3Key is the object's key (@log_s3key), "" for records that came
+	// without one.
+	S3Key string
+	// General, set by a transform, sends the record down the general path
+	// instead: for the records whose document the slots cannot give (a
+	// field the general path would add in another place, say).
+	General bool
 	vals    []slotValue
 }
 
@@ -87,6 +97,7 @@ func (r *FlatRecord) Reset(n int) {
 	r.vals = r.vals[:n]
 	clear(r.vals)
 	r.LogType = ""
+	r.General = false
 }
 
 // Str is the string in a slot.

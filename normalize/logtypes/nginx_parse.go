@@ -19,7 +19,10 @@ import (
 //	(?P<response_status>[0-9]{3}) (-|(?P<response_body_bytes>[0-9]+))
 //	\"(-|(?P<referer>.+?))\" \"(|(?P<useragent>.*?))\"( \"(-|(?P<xff>.*))\")?
 
-func init() { registerLineParser("nginx-access", parseNginxAccessLine) }
+func init() {
+	registerLineParser("nginx-access", parseNginxAccessLine)
+	registerFieldsParser("nginx-access", FieldsParser{Names: nginxAccessNames, Parse: parseNginxAccessFields})
+}
 
 var nginxAccessNames = []string{"remotehost", "ident", "authuser", "datetime", "request_method", "request_path",
 	"request_version", "request_raw", "response_status", "response_body_bytes", "referer", "useragent", "xff"}
@@ -31,6 +34,40 @@ func isHostByte(c byte) bool {
 func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 	var v [13]string
 	var set [13]bool
+	if !parseNginxAccess(s, &v, &set) {
+		return nil, false
+	}
+	m := pyjson.NewMap(len(nginxAccessNames) + 20)
+	for k, name := range nginxAccessNames {
+		if set[k] {
+			m.Set(name, v[k])
+		} else {
+			m.Set(name, nil)
+		}
+	}
+	return m, true
+}
+
+// parseNginxAccessFields is parseNginxAccessLine for the flat path.
+func parseNginxAccessFields(s string, f *Fields) bool {
+	var v [13]string
+	var set [13]bool
+	if !parseNginxAccess(s, &v, &set) {
+		return false
+	}
+	f.Vals = append(f.Vals[:0], v[:]...)
+	f.Null = 0
+	for k := range set {
+		if !set[k] {
+			f.Null |= 1 << uint(k)
+		}
+	}
+	return true
+}
+
+// parseNginxAccess fills the groups in nginxAccessNames order; set tells
+// which took part.
+func parseNginxAccess(s string, v *[13]string, set *[13]bool) bool {
 	put := func(k int, val string) { v[k], set[k] = val, true }
 
 	// remotehost: the run of address bytes, then a space (a shorter run
@@ -42,7 +79,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 	if i == 0 || !strings.HasPrefix(s[i:], " - ") {
 		// ident other than "-": `.+` and `.*` can split the text before
 		// the date in several ways; the regex decides.
-		return nil, false
+		return false
 	}
 	put(0, s[:i])
 	i += len(" - ")
@@ -53,7 +90,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 	} else {
 		k := strings.Index(s[i:], " [")
 		if k < 0 || strings.Count(s, " [") != 1 {
-			return nil, false
+			return false
 		}
 		put(2, s[i:i+k])
 		i += k + len(" [")
@@ -61,7 +98,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 	// datetime: lazy, up to the first `] "`.
 	j := strings.Index(s[i:], `] "`)
 	if j < 1 {
-		return nil, false
+		return false
 	}
 	put(3, s[i:i+j])
 	i += j + len(`] "`)
@@ -78,20 +115,20 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 		// request, lazily up to the first quote
 		q := strings.IndexByte(rest, '"')
 		if q < 0 {
-			return nil, false
+			return false
 		}
 		put(7, rest[:q])
 		after = rest[q+1:]
 	default:
 		sp := strings.IndexByte(rest, ' ')
 		if sp < 1 || strings.Count(s, " HTTP/") != 1 {
-			return nil, false
+			return false
 		}
 		// the path may be empty, but the " HTTP/" cannot start at the
 		// space after the method
 		h := strings.Index(rest, " HTTP/")
 		if h <= sp {
-			return nil, false
+			return false
 		}
 		// the version: `[^ ]*` then `"`, so the run of non-spaces must end
 		// at its only quote
@@ -101,7 +138,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 			end = len(ver)
 		}
 		if end == 0 || ver[end-1] != '"' || strings.IndexByte(ver[:end-1], '"') >= 0 {
-			return nil, false
+			return false
 		}
 		put(4, rest[:sp])
 		put(5, rest[sp+1:h])
@@ -111,7 +148,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 
 	// ` 200 ` then bytes or "-", then ` "`
 	if len(after) < 6 || after[0] != ' ' || !isDigit3(after[1:4]) || after[4] != ' ' {
-		return nil, false
+		return false
 	}
 	put(8, after[1:4])
 	after = after[5:]
@@ -123,7 +160,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 			n++
 		}
 		if n == 0 || !strings.HasPrefix(after[n:], ` "`) {
-			return nil, false
+			return false
 		}
 		put(9, after[:n])
 		after = after[n+2:]
@@ -132,7 +169,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 	// referer: "-", else lazy up to the first `" "` (at least one byte)
 	q := strings.Index(after, `" "`)
 	if q < 1 && !strings.HasPrefix(after, `-" "`) {
-		return nil, false
+		return false
 	}
 	if strings.HasPrefix(after, `-" "`) {
 		q = 1
@@ -144,7 +181,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 	e := strings.IndexByte(after, '"')
 	if e < 0 {
 		// the lazy referer would reach for a later `" "`
-		return nil, false
+		return false
 	}
 	if e > 0 {
 		put(11, after[:e])
@@ -161,15 +198,7 @@ func parseNginxAccessLine(s string) (*pyjson.Map, bool) {
 		}
 	}
 
-	m := pyjson.NewMap(len(nginxAccessNames) + 20)
-	for k, name := range nginxAccessNames {
-		if set[k] {
-			m.Set(name, v[k])
-		} else {
-			m.Set(name, nil)
-		}
-	}
-	return m, true
+	return true
 }
 
 func isDigit3(s string) bool {

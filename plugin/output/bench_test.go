@@ -46,25 +46,31 @@ func BenchmarkFlushFirelensNginx(b *testing.B) {
 	benchFlush(b, MapConfig{"Log_Type": "nginx-access"}, "web-firelens-7f3a", chunkOf(recs...), 1000)
 }
 
-// CloudTrail records as Fluent Bit holds them once parsed (a map per
-// record), from the bundled samples (the issue's target: 80,000/s).
-func BenchmarkFlushCloudTrail(b *testing.B) {
+// cloudTrailSamples are the records of the bundled CloudTrail samples.
+func cloudTrailSamples(t testing.TB) []map[string]any {
 	files, _ := filepath.Glob("../../examples/samples/AWSLogs/*/CloudTrail/*/*/*/*/*.json")
 	var all []map[string]any
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 		var obj struct{ Records []map[string]any }
 		if err := json.Unmarshal(data, &obj); err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 		all = append(all, obj.Records...)
 	}
 	if len(all) == 0 {
-		b.Fatal("no bundled CloudTrail sample")
+		t.Fatal("no bundled CloudTrail sample")
 	}
+	return all
+}
+
+// CloudTrail records as Fluent Bit holds them once parsed (a map per
+// record), from the bundled samples (the issue's target: 80,000/s).
+func BenchmarkFlushCloudTrail(b *testing.B) {
+	all := cloudTrailSamples(b)
 	var recs []map[string]any
 	for i := 0; i < 1000; i++ {
 		r := map[string]any{}

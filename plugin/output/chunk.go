@@ -30,44 +30,56 @@ type event struct {
 
 var errNotEvent = errors.New("not a Fluent Bit event ([time, record])")
 
-// nextEvent reads the event at the head of b.
-func nextEvent(b []byte) (ev event, rest []byte, err error) {
-	n, b, err := msgp.ReadArrayHeaderBytes(b)
-	if err != nil {
+// nextEvent reads the event at the head of b, calling field (when not
+// nil) with each key and raw value of its record (see eachField): one
+// walk over the record finds its fields and its end.
+func nextEvent(b []byte, field func(key, val []byte)) (ev event, rest []byte, err error) {
+	if ev.time, b, err = eventHead(b); err != nil {
 		return ev, nil, err
 	}
-	if n != 2 {
-		return ev, nil, errNotEvent
-	}
-	if msgp.NextType(b) == msgp.ArrayType {
-		// [time, metadata]
-		var m uint32
-		if m, b, err = msgp.ReadArrayHeaderBytes(b); err != nil {
-			return ev, nil, err
-		}
-		if m == 0 {
-			return ev, nil, errNotEvent
-		}
-		if ev.time, b, err = readTime(b); err != nil {
-			return ev, nil, err
-		}
-		for i := uint32(1); i < m; i++ {
-			if b, err = msgp.Skip(b); err != nil {
-				return ev, nil, err
-			}
-		}
-	} else if ev.time, b, err = readTime(b); err != nil {
-		return ev, nil, err
-	}
-	if msgp.NextType(b) != msgp.MapType {
-		return ev, nil, fmt.Errorf("the record is a msgpack %s, not a map", msgp.NextType(b))
-	}
-	rest, err = msgp.Skip(b)
+	rest, err = walkFields(b, field)
 	if err != nil {
 		return ev, nil, err
 	}
 	ev.rec = b[:len(b)-len(rest)]
 	return ev, rest, nil
+}
+
+// eventHead reads an event up to its record: the time, and b from the
+// record map on.
+func eventHead(b []byte) (t time.Time, rec []byte, err error) {
+	var ev event
+	n, b, err := msgp.ReadArrayHeaderBytes(b)
+	if err != nil {
+		return ev.time, nil, err
+	}
+	if n != 2 {
+		return ev.time, nil, errNotEvent
+	}
+	if msgp.NextType(b) == msgp.ArrayType {
+		// [time, metadata]
+		var m uint32
+		if m, b, err = msgp.ReadArrayHeaderBytes(b); err != nil {
+			return ev.time, nil, err
+		}
+		if m == 0 {
+			return ev.time, nil, errNotEvent
+		}
+		if ev.time, b, err = readTime(b); err != nil {
+			return ev.time, nil, err
+		}
+		for i := uint32(1); i < m; i++ {
+			if b, err = msgp.Skip(b); err != nil {
+				return ev.time, nil, err
+			}
+		}
+	} else if ev.time, b, err = readTime(b); err != nil {
+		return ev.time, nil, err
+	}
+	if msgp.NextType(b) != msgp.MapType {
+		return ev.time, nil, fmt.Errorf("the record is a msgpack %s, not a map", msgp.NextType(b))
+	}
+	return ev.time, b, nil
 }
 
 func readTime(b []byte) (time.Time, []byte, error) {
@@ -91,43 +103,54 @@ func readTime(b []byte) (time.Time, []byte, error) {
 	return time.Time{}, nil, fmt.Errorf("event time is a msgpack %s", msgp.NextType(b))
 }
 
-// eachField calls fn with each key and raw value of the record map; fn
-// returns false to stop. Keys that are neither str nor bin are skipped.
-func eachField(rec []byte, fn func(key, val []byte) bool) error {
+// eachField calls fn with each key and raw value of the record map.
+// Keys that are neither str nor bin are skipped.
+func eachField(rec []byte, fn func(key, val []byte)) error {
+	_, err := walkFields(rec, fn)
+	return err
+}
+
+// walkFields is eachField that returns what follows the map; fn may be nil.
+func walkFields(rec []byte, fn func(key, val []byte)) ([]byte, error) {
 	n, b, err := msgp.ReadMapHeaderBytes(rec)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := uint32(0); i < n; i++ {
+		if len(b) == 0 {
+			return nil, msgp.ErrShortBytes
+		}
 		var key []byte
-		switch msgp.NextType(b) {
-		case msgp.StrType:
+		switch c := b[0]; {
+		case c >= 0xa0 && c <= 0xbf && len(b) > int(c&0x1f): // fixstr
+			key, b = b[1:1+int(c&0x1f)], b[1+int(c&0x1f):]
+		case msgp.NextType(b) == msgp.StrType:
 			key, b, err = msgp.ReadStringZC(b)
-		case msgp.BinType:
+		case msgp.NextType(b) == msgp.BinType:
 			key, b, err = msgp.ReadBytesZC(b)
 		default:
-			b, err = msgp.Skip(b)
+			b, err = skipValue(b)
 			if err == nil {
-				b, err = msgp.Skip(b)
+				b, err = skipValue(b)
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		rest, err := msgp.Skip(b)
+		rest, err := skipValue(b)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !fn(key, b[:len(b)-len(rest)]) {
-			return nil
+		if fn != nil {
+			fn(key, b[:len(b)-len(rest)])
 		}
 		b = rest
 	}
-	return nil
+	return b, nil
 }
 
 // stringValue is a str or bin value's bytes, in place.
@@ -245,4 +268,88 @@ func appendJSON(dst, v []byte, depth int) ([]byte, []byte, error) {
 	}
 	rest, err := msgp.Skip(v)
 	return append(dst, "null"...), rest, err
+}
+
+// skipValue is msgp.Skip without its recursion: it counts the values still
+// to pass, so that a walk over a record's fields costs a few instructions
+// per nested value. It returns what follows the value at the head of b.
+func skipValue(b []byte) ([]byte, error) {
+	pending := uint64(1)
+	for pending > 0 {
+		if len(b) == 0 {
+			return nil, msgp.ErrShortBytes
+		}
+		pending--
+		c := b[0]
+		var size uint64 // the value's bytes, without those of its elements
+		switch {
+		case c <= 0x7f || c >= 0xe0: // fixints
+			size = 1
+		case c <= 0x8f: // fixmap
+			size, pending = 1, pending+2*uint64(c&0x0f)
+		case c <= 0x9f: // fixarray
+			size, pending = 1, pending+uint64(c&0x0f)
+		case c <= 0xbf: // fixstr
+			size = 1 + uint64(c&0x1f)
+		default:
+			head := msgpHead[c-0xc0]
+			if head.n == 0 { // 0xc1, never used
+				return nil, msgp.InvalidPrefixError(c)
+			}
+			if uint64(len(b)) < uint64(head.n) {
+				return nil, msgp.ErrShortBytes
+			}
+			var count uint64 // the length field
+			switch head.width {
+			case 1:
+				count = uint64(b[1])
+			case 2:
+				count = uint64(binary.BigEndian.Uint16(b[1:]))
+			case 4:
+				count = uint64(binary.BigEndian.Uint32(b[1:]))
+			}
+			size = uint64(head.n)
+			switch head.kind {
+			case headBytes:
+				size += count
+			case headArray:
+				pending += count
+			case headMap:
+				pending += 2 * count
+			}
+		}
+		if uint64(len(b)) < size {
+			return nil, msgp.ErrShortBytes
+		}
+		b = b[size:]
+	}
+	return b, nil
+}
+
+// msgpHeader is the shape of a value with a 0xc0-0xdf prefix: n bytes of
+// header (prefix, length field of width bytes, an extension's type) and
+// what the length counts.
+type msgpHeader struct {
+	n, width uint8
+	kind     uint8
+}
+
+const (
+	headFixed = iota // n is the whole value
+	headBytes        // payload bytes follow the header
+	headArray        // elements follow
+	headMap          // key-value pairs follow
+)
+
+var msgpHead = [32]msgpHeader{
+	0xc0 - 0xc0: {1, 0, headFixed}, 0xc2 - 0xc0: {1, 0, headFixed}, 0xc3 - 0xc0: {1, 0, headFixed},
+	0xc4 - 0xc0: {2, 1, headBytes}, 0xc5 - 0xc0: {3, 2, headBytes}, 0xc6 - 0xc0: {5, 4, headBytes}, // bin
+	0xc7 - 0xc0: {3, 1, headBytes}, 0xc8 - 0xc0: {4, 2, headBytes}, 0xc9 - 0xc0: {6, 4, headBytes}, // ext
+	0xca - 0xc0: {5, 0, headFixed}, 0xcb - 0xc0: {9, 0, headFixed}, // floats
+	0xcc - 0xc0: {2, 0, headFixed}, 0xcd - 0xc0: {3, 0, headFixed}, 0xce - 0xc0: {5, 0, headFixed}, 0xcf - 0xc0: {9, 0, headFixed},
+	0xd0 - 0xc0: {2, 0, headFixed}, 0xd1 - 0xc0: {3, 0, headFixed}, 0xd2 - 0xc0: {5, 0, headFixed}, 0xd3 - 0xc0: {9, 0, headFixed},
+	0xd4 - 0xc0: {3, 0, headFixed}, 0xd5 - 0xc0: {4, 0, headFixed}, 0xd6 - 0xc0: {6, 0, headFixed}, 0xd7 - 0xc0: {10, 0, headFixed}, 0xd8 - 0xc0: {18, 0, headFixed},
+	0xd9 - 0xc0: {2, 1, headBytes}, 0xda - 0xc0: {3, 2, headBytes}, 0xdb - 0xc0: {5, 4, headBytes}, // str
+	0xdc - 0xc0: {3, 2, headArray}, 0xdd - 0xc0: {5, 4, headArray},
+	0xde - 0xc0: {3, 2, headMap}, 0xdf - 0xc0: {5, 4, headMap},
 }

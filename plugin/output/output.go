@@ -13,7 +13,6 @@ import (
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/normalize/enrich"
-	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/ship"
 )
 
@@ -223,7 +222,8 @@ type batch struct {
 	streams     map[string]*normalize.Stream // by Log_Type_Key value, or "" for the tag's
 	docs        []ship.Doc
 	arena       []byte
-	scratch     []byte
+	values      valueDecoder
+	firelens    normalize.FirelensFields
 	unrouted    map[string]int
 	undecodable int
 }
@@ -272,43 +272,99 @@ func (b *batch) stream(typeName string) *normalize.Stream {
 // line; a record with container_id or ecs_task_arn is a FireLens one.
 var firelensKeys = []string{"container_id", "container_name", "source", "log", "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "ec2_instance_id"}
 
+// firelensKeyIndex is key's index in firelensKeys, -1 when it is none of
+// them (a switch: every key of every record is looked up).
+func firelensKeyIndex(key string) int {
+	switch key {
+	case "container_id":
+		return 0
+	case "container_name":
+		return 1
+	case "source":
+		return 2
+	case "log":
+		return 3
+	case "ecs_cluster":
+		return 4
+	case "ecs_task_arn":
+		return 5
+	case "ecs_task_definition":
+		return 6
+	case "ec2_instance_id":
+		return 7
+	}
+	return -1
+}
+
+// firelensField is where each of firelensKeys goes in
+// normalize.FirelensFields: -1 for log, else its index in Vals.
+var firelensField = func() (at [8]int) {
+	for i, k := range firelensKeys {
+		at[i] = -1
+		for j, fk := range normalize.FirelensKeys {
+			if k == fk {
+				at[i] = j
+			}
+		}
+	}
+	return at
+}()
+
 func (b *batch) decode(chunk []byte) error {
 	o := b.o
 	typeKey, msgKey := o.cfg.LogTypeKey, o.cfg.MessageKey
+	var typeName, msg string
+	var hasMsg, firelens bool
+	var fl [8][]byte
+	field := func(k, v []byte) {
+		key := view(k)
+		if typeKey != "" && key == typeKey {
+			if s, ok := stringValue(v); ok {
+				typeName = string(s)
+			}
+		}
+		if key == msgKey {
+			if s, ok := stringValue(v); ok {
+				msg, hasMsg = view(s), true
+			}
+		}
+		if i := firelensKeyIndex(key); i >= 0 {
+			fl[i] = v
+			if i == 0 || i == 5 {
+				firelens = true
+			}
+		}
+	}
+	// After a parsed record, the next one is most likely parsed too: it is
+	// decoded while its fields are found, in one walk instead of two. When
+	// it turns out otherwise (or does not decode), the value is dropped.
+	speculate := false
 	for len(chunk) > 0 {
-		ev, rest, err := nextEvent(chunk)
-		if err != nil {
-			return err
+		var ev event
+		var rest []byte
+		var v any
+		var err error
+		decoded := false
+		if speculate {
+			var rec []byte
+			if _, rec, err = eventHead(chunk); err != nil {
+				return err
+			}
+			typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
+			b.values.field = field
+			v, rest, err = b.values.recordRest(rec, normalize.RecordRoom)
+			b.values.field = nil
+			if decoded = err == nil; decoded {
+				ev.rec = rec[:len(rec)-len(rest)]
+			}
+		}
+		if !decoded {
+			typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
+			if ev, rest, err = nextEvent(chunk, field); err != nil {
+				return err
+			}
 		}
 		chunk = rest
-		var typeName, msg string
-		var hasMsg, firelens bool
-		var fl [8][]byte
-		err = eachField(ev.rec, func(k, v []byte) bool {
-			key := view(k)
-			if typeKey != "" && key == typeKey {
-				if s, ok := stringValue(v); ok {
-					typeName = string(s)
-				}
-			}
-			if key == msgKey {
-				if s, ok := stringValue(v); ok {
-					msg, hasMsg = view(s), true
-				}
-			}
-			for i, fk := range firelensKeys {
-				if key == fk {
-					fl[i] = v
-					if i == 0 || i == 5 {
-						firelens = true
-					}
-				}
-			}
-			return true
-		})
-		if err != nil {
-			return err
-		}
 		s := b.stream(typeName)
 		if s == nil {
 			b.unrouted[b.tag]++
@@ -316,28 +372,45 @@ func (b *batch) decode(chunk []byte) error {
 		}
 		switch {
 		case firelens:
-			m := pyjson.NewMap(len(firelensKeys))
+			f := &b.firelens
+			*f = normalize.FirelensFields{}
 			for i, raw := range fl {
 				if raw == nil {
 					continue
 				}
+				var v string
 				if sv, ok := stringValue(raw); ok {
-					m.Set(firelensKeys[i], view(sv))
+					v = view(sv)
 				} else if js, _, err := appendJSON(nil, raw, 0); err == nil {
-					m.Set(firelensKeys[i], string(js))
+					v = string(js)
+				} else {
+					continue
+				}
+				switch j := firelensField[i]; j {
+				case -1:
+					f.Log, f.HasLog = v, true
+				default:
+					f.Vals[j] = v
+					f.Has |= 1 << j
 				}
 			}
-			err = s.Firelens(m)
+			err = s.FirelensFields(f)
+			speculate = false
 		case hasMsg:
 			err = s.Message(msg)
+			speculate = false
 		default:
 			// A record parsed by a Fluent Bit parser, or one with no
 			// message key: a json section reads it as a record of an S3
 			// object.
-			b.scratch, _, err = appendJSON(b.scratch[:0], ev.rec, 0)
-			if err == nil {
-				err = s.Record(b.scratch)
+			if !decoded {
+				b.values.slab = s.Slab()
+				v, err = b.values.record(ev.rec, normalize.RecordRoom)
 			}
+			if err == nil {
+				err = s.RecordValue(v)
+			}
+			speculate = true
 		}
 		if err != nil {
 			return err

@@ -301,3 +301,14 @@ func TestHostLogsFromInstanceMetadata(t *testing.T) {
 		}
 	}
 }
+
+func TestFirelensKeyIndex(t *testing.T) {
+	for i, k := range firelensKeys {
+		if got := firelensKeyIndex(k); got != i {
+			t.Errorf("%s: %d, want %d", k, got, i)
+		}
+	}
+	if firelensKeyIndex("logs") != -1 || firelensKeyIndex("") != -1 {
+		t.Error("a key that is not FireLens metadata has an index")
+	}
+}

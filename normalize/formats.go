@@ -531,7 +531,7 @@ func (o *objectRun) cwlEnvelope(v any) error {
 func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 	switch o.lt.FileFormat {
 	case "json":
-		v, err := o.decodeMessage(msg)
+		v, text, err := o.decodeMessage(msg)
 		if err != nil {
 			// es-loader keeps such a message unparsed with the error.
 			return o.handle(&rawRecord{raw: msg, skip: true, errorMsg: "invalid json file: " + err.Error(), meta: meta, fields: pyjson.NewMap(0)})
@@ -542,7 +542,7 @@ func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 			o.res.fail("JSON record is not an object", truncateSample(msg))
 			return nil
 		}
-		return o.handle(&rawRecord{raw: msg, fields: m, meta: meta})
+		return o.handle(&rawRecord{raw: msg, fields: m, text: text, meta: meta})
 	case "text", "multiline":
 		fields, ok := o.matchPattern(msg)
 		if !ok {
@@ -566,14 +566,21 @@ func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 // with room for the keys the pipeline adds, storage from the run's slab.
 // A message that does not decode goes through Unmarshal again for
 // Python's exact error text, which es-loader puts in the document.
-func (o *objectRun) decodeMessage(msg string) (any, error) {
+// text is the copy the value was decoded from (nil for Unmarshal's): the
+// document writes the strings that still lie in it without looking for
+// escapes.
+func (o *objectRun) decodeMessage(msg string) (v any, text []byte, err error) {
 	data := []byte(msg) // owned: the decoded strings point into it
 	start := pyjson.SkipSpace(data, 0)
 	v, end, err := pyjson.DecodeOwnedRoom(data, start, &o.slab, docExtraKeys)
 	if err == nil && pyjson.SkipSpace(data, end) == len(data) {
-		return v, nil
+		if o.n.noInPlace {
+			return v, nil, nil
+		}
+		return v, data, nil
 	}
-	return pyjson.Unmarshal(data)
+	v, err = pyjson.Unmarshal(data)
+	return v, nil, err
 }
 
 // appendFields is strings.Fields into a reused slice (Python's str.split()

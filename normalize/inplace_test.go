@@ -2,6 +2,7 @@ package normalize_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -188,5 +189,80 @@ func FuzzInPlaceJSON(f *testing.F) {
 	fast, slow := inPlacePair(f)
 	f.Fuzz(func(t *testing.T, which byte, body []byte) {
 		compareInPlace(t, fast, slow, normalize.Source{Bucket: "b", Key: keys[int(which)%len(keys)]}, body, true)
+	})
+}
+
+// A Stream's JSON records (Stream.Record, and Stream.Message for a json
+// section) render from their text too: the same documents, byte for byte,
+// as the copying route, for sample CloudTrail records, the odd records
+// (repeated keys, escapes, invalid UTF-8) and fuzzed ones.
+func compareStreamInPlace(t testing.TB, fast, slow *normalize.Normalizer, src normalize.Source, recs []string) int {
+	t.Helper()
+	run := func(n *normalize.Normalizer, message bool) pathRun {
+		var out pathRun
+		s := n.NewStream(src, func(d normalize.Document) error {
+			d.Source = append([]byte(nil), d.Source...)
+			out.docs = append(out.docs, d)
+			return nil
+		})
+		if s == nil {
+			t.Fatalf("%+v: no log type", src)
+		}
+		for _, r := range recs {
+			if message {
+				s.Message(r)
+			} else {
+				s.Record([]byte(r))
+			}
+		}
+		out.res = s.Result()
+		return out
+	}
+	docs := 0
+	for _, message := range []bool{false, true} {
+		got, want := run(fast, message), run(slow, message)
+		if got.res.Records != want.res.Records || got.res.Documents != want.res.Documents ||
+			!reflect.DeepEqual(got.res.Errors, want.res.Errors) || !reflect.DeepEqual(got.res.Warnings, want.res.Warnings) {
+			t.Fatalf("message=%v: counts differ\nfrom text: %+v\ncopying:   %+v", message, got.res, want.res)
+		}
+		for i := range got.docs {
+			g, w := got.docs[i], want.docs[i]
+			if g.Index != w.Index || g.ID != w.ID || !bytes.Equal(g.Source, w.Source) {
+				t.Fatalf("message=%v doc %d differs\nfrom text: %s %s\n%s\ncopying:   %s %s\n%s", message, i, g.Index, g.ID, g.Source, w.Index, w.ID, w.Source)
+			}
+		}
+		docs += len(got.docs)
+	}
+	return docs
+}
+
+func streamTestRecords(t testing.TB) []string {
+	recs := append([]string(nil), inPlaceOddRecords...)
+	recs = append(recs, `{"eventTime":"2024-05-20T10:00:07Z","eventID":"odd-7","userName":"bad `+"\xff\xfe"+` utf8","k":"\xc3"}`)
+	var top struct{ Records []json.RawMessage }
+	if err := json.Unmarshal(cloudTrailObject(50), &top); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range top.Records {
+		recs = append(recs, string(r))
+	}
+	return recs
+}
+
+func TestStreamJSONFromTextMatchesCopying(t *testing.T) {
+	fast, slow := inPlacePair(t)
+	src := normalize.Source{LogType: "cloudtrail"}
+	if n := compareStreamInPlace(t, fast, slow, src, streamTestRecords(t)); n < 100 {
+		t.Fatalf("only %d documents compared", n)
+	}
+}
+
+func FuzzStreamJSONFromText(f *testing.F) {
+	for _, r := range streamTestRecords(f) {
+		f.Add(r)
+	}
+	fast, slow := inPlacePair(f)
+	f.Fuzz(func(t *testing.T, rec string) {
+		compareStreamInPlace(t, fast, slow, normalize.Source{LogType: "cloudtrail"}, []string{rec})
 	})
 }

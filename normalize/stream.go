@@ -133,7 +133,8 @@ func isCSVHeader(line string) bool {
 func (s *Stream) Record(data []byte) error {
 	o := s.o
 	own := append([]byte(nil), data...) // decoded strings point into it
-	v, end, err := pyjson.DecodeOwnedRoom(own, pyjson.SkipSpace(own, 0), &o.slab, docExtraKeys)
+	start := pyjson.SkipSpace(own, 0)
+	v, end, dup, err := pyjson.DecodeOwnedDup(own, start, &o.slab, docExtraKeys)
 	if err == nil && pyjson.SkipSpace(own, end) != len(own) {
 		_, err = pyjson.Unmarshal(own)
 	}
@@ -142,20 +143,34 @@ func (s *Stream) Record(data []byte) error {
 		o.res.fail("invalid JSON", err.Error())
 		return o.emitErr
 	}
-	return s.RecordValue(v)
+	// own is the record's text, unchanged: the document writes its plain
+	// strings as they lie, and without a repeated key @message is
+	// transcoded from it, as for a record of an S3 object
+	var text, raw []byte
+	if !o.n.noInPlace {
+		text = own[start:end]
+		if !dup {
+			raw = text
+		}
+	}
+	return s.recordValue(v, text, raw)
 }
 
 // RecordValue is Record for a record a caller decoded itself (a Fluent Bit
 // record's msgpack): v must be what pyjson decodes from the record's JSON,
 // its values boxed from Slab. The stream keeps v.
-func (s *Stream) RecordValue(v any) error {
+func (s *Stream) RecordValue(v any) error { return s.recordValue(v, nil, nil) }
+
+// recordValue is RecordValue with the text v was decoded from and raw,
+// that text when it may stand for v (see objectRun.jsonRecordRaw).
+func (s *Stream) recordValue(v any, text, raw []byte) error {
 	o := s.o
 	var err error
 	m, ok := v.(*pyjson.Map)
 	if delim := o.lt.JSONDelimiter; ok && delim != "" && m.Has(delim) {
-		err = o.jsonTop(m)
+		err = o.jsonTopRaw(m, text, raw)
 	} else {
-		err = o.jsonRecord(v, nil)
+		err = o.jsonRecordRaw(v, nil, text, raw)
 	}
 	if err != nil && err != errStop {
 		return err

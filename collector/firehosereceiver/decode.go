@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/siemloader/siemloader/normalize/pyjson"
 )
 
 // The attributes the receiver sets; the siem exporter classifies and
@@ -51,22 +52,6 @@ type request struct {
 
 type requestRecord struct {
 	Data string `json:"data"`
-}
-
-// envelope is a CloudWatch Logs subscription message.
-type envelope struct {
-	MessageType string            `json:"messageType"`
-	Owner       string            `json:"owner"`
-	LogGroup    string            `json:"logGroup"`
-	LogStream   string            `json:"logStream"`
-	LogEvents   []json.RawMessage `json:"logEvents"`
-}
-
-// logEvent keeps its fields raw: es-loader reads whatever they hold.
-type logEvent struct {
-	ID        json.RawMessage `json:"id"`
-	Timestamp json.RawMessage `json:"timestamp"`
-	Message   json.RawMessage `json:"message"`
 }
 
 // decoded is what one request became.
@@ -164,76 +149,76 @@ func looksLikeEnvelope(data []byte) bool {
 }
 
 // envelopes unpacks the CloudWatch Logs messages in data (usually one;
-// several when concatenated). It returns false, having added nothing,
-// when the first value is no subscription message: the record is then
-// passed on raw.
+// several when concatenated), read with the decoder and the rules of the
+// object path (normalize's via_cwl reading), so that odd values (an id
+// that is a number, a missing message) come out as there. It returns
+// false, having added nothing, when the first value is no subscription
+// message: the record is then passed on raw.
 func (d *decoder) envelopes(data []byte, i int) bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	for n := 0; ; n++ {
-		var env envelope
-		err := dec.Decode(&env)
-		if errors.Is(err, io.EOF) && n > 0 {
-			return true
+	pos := pyjson.SkipSpace(data, 0)
+	for n := 0; pos < len(data); n++ {
+		v, next, err := pyjson.Decode(data, pos) // copies its strings: data is reused
+		m, _ := v.(*pyjson.Map)
+		if n == 0 {
+			if m == nil {
+				return false
+			}
+			if mt, _ := m.GetString("messageType"); mt != "DATA_MESSAGE" && mt != "CONTROL_MESSAGE" {
+				return false
+			}
 		}
-		if n == 0 && (err != nil || (env.MessageType != "DATA_MESSAGE" && env.MessageType != "CONTROL_MESSAGE")) {
-			return false
-		}
-		if err != nil {
+		if err != nil || m == nil {
 			d.out.fail(reasonEnvelope, i) // what came before is kept
 			return true
 		}
-		d.envelope(&env, i)
+		d.envelope(m, i)
+		pos = pyjson.SkipSpace(data, next)
 	}
+	return true
 }
 
-func (d *decoder) envelope(env *envelope, i int) {
-	if env.MessageType != "DATA_MESSAGE" {
+func (d *decoder) envelope(env *pyjson.Map, i int) {
+	if mt, _ := env.GetString("messageType"); mt != "DATA_MESSAGE" {
 		// CONTROL_MESSAGE (CloudWatch Logs checking the destination)
 		// and the like carry no logs.
 		d.out.control++
 		return
 	}
+	events, _ := env.Get("logEvents")
+	list, _ := events.([]any)
+	owner, _ := env.GetString("owner")
+	group, _ := env.GetString("logGroup")
+	stream, _ := env.GetString("logStream")
 	rl := d.out.logs.ResourceLogs().AppendEmpty()
 	res := rl.Resource().Attributes()
 	d.resource.CopyTo(res)
-	res.PutStr(attrLogGroup, env.LogGroup)
-	res.PutStr(attrLogStream, env.LogStream)
-	if env.Owner != "" {
-		res.PutStr(attrAccountID, env.Owner)
+	res.PutStr(attrLogGroup, group)
+	res.PutStr(attrLogStream, stream)
+	if owner != "" {
+		res.PutStr(attrAccountID, owner)
 	}
 	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-	lrs.EnsureCapacity(len(env.LogEvents))
-	for _, raw := range env.LogEvents {
-		var ev logEvent
-		if err := json.Unmarshal(raw, &ev); err != nil {
+	lrs.EnsureCapacity(len(list))
+	for _, e := range list {
+		ev, ok := e.(*pyjson.Map)
+		if !ok {
 			d.out.fail(reasonEvent, i)
 			continue
 		}
 		lr := lrs.AppendEmpty()
 		lr.SetObservedTimestamp(d.received)
-		if ms, err := strconv.ParseInt(string(ev.Timestamp), 10, 64); err == nil {
-			lr.SetTimestamp(pcommon.Timestamp(ms * 1e6))
+		if ts, ok := ev.Get("timestamp"); ok {
+			if ms, err := strconv.ParseInt(pyjson.Str(ts), 10, 64); err == nil {
+				lr.SetTimestamp(pcommon.Timestamp(ms * 1e6))
+			}
 		}
-		lr.Body().SetStr(jsonText(ev.Message, ""))
-		// es-loader hashes str(id) into the _id: Python's None when absent
-		lr.Attributes().PutStr(attrLogEvent, jsonText(ev.ID, "None"))
+		msg, _ := ev.GetString("message")
+		lr.Body().SetStr(msg)
+		// es-loader hashes str(id) into the _id (Python's None when absent)
+		id, _ := ev.Get("id")
+		lr.Attributes().PutStr(attrLogEvent, pyjson.Str(id))
 		d.out.events++
 	}
-}
-
-// jsonText is a JSON string's text, another value's JSON, or absent when
-// the value is missing or null.
-func jsonText(v json.RawMessage, absent string) string {
-	if len(v) == 0 || string(v) == "null" {
-		return absent
-	}
-	if v[0] == '"' {
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-	}
-	return string(v)
 }
 
 // rawRecord passes a record that is no CloudWatch Logs payload on as it

@@ -199,7 +199,10 @@ func readFile(t testing.TB, path string) []byte {
 func envelopeEvents(t testing.TB, lines [][]byte) int {
 	n := 0
 	for _, l := range lines {
-		var e envelope
+		var e struct {
+			MessageType string
+			LogEvents   []json.RawMessage
+		}
 		if err := json.Unmarshal(l, &e); err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package firehosereceiver
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
@@ -83,4 +85,34 @@ func BenchmarkReceiveRequestToOpenSearch(b *testing.B) {
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
 	benchServe(b, startSiemExporter(b, srv.URL, "testdata/user.ini"), 1000)
+}
+
+// The same events as the S3 object Firehose would write (the envelopes
+// one after another, gzip), through the engine siemloader load uses:
+// the reference for the two above.
+func BenchmarkSameEventsAsObject(b *testing.B) {
+	var dr request
+	if err := json.Unmarshal(benchRequest(b, 1000), &dr); err != nil {
+		b.Fatal(err)
+	}
+	var obj []byte
+	for _, rec := range dr.Records {
+		data, _ := base64.StdEncoding.DecodeString(rec.Data)
+		obj = append(obj, data...) // concatenated gzip members, as in S3
+	}
+	n := normalize.New(mustConf(b), normalize.Options{})
+	src := normalize.Source{Key: "AWSLogs/111122223333/EC2/Linux/Secure/ap-northeast-1/2024/05/20/bench"}
+	b.SetBytes(int64(len(obj)))
+	b.ReportAllocs()
+	var body []byte
+	for b.Loop() {
+		res, err := n.ProcessObject(src, bytes.NewReader(obj), func(d normalize.Document) error {
+			body = append(body[:0], d.Source...)
+			return nil
+		})
+		if err != nil || res.Documents != 1000 {
+			b.Fatalf("%v %+v", err, res)
+		}
+	}
+	b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

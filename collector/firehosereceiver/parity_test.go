@@ -135,6 +135,7 @@ func TestCommonAttributeLogType(t *testing.T) {
 }
 
 func mustConf(t testing.TB) *conf.Config {
+	t.Helper()
 	c, err := conf.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -197,6 +197,7 @@ func (r *firehoseReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.obs.EndLogsOp(ctx, "firehose", n, err)
 	switch {
 	case err == nil:
+		log.Debug("firehose: request delivered", zap.Int("records", len(dr.Records)), zap.Int("log_records", n))
 		r.answer(w, requestID, http.StatusOK, "")
 	case consumererror.IsPermanent(err):
 		// Sending again would fail again: the records that cannot be

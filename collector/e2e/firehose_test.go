@@ -9,10 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,28 +102,7 @@ func TestOtelcolFirehoseToOpenSearch(t *testing.T) {
 	port := freePort(t)
 	cfgPath := filepath.Join(dir, "otelcol.yaml")
 	writeFile(t, cfgPath, []byte(firehoseConfig(port, srv.URL, userINI)))
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Env = append(os.Environ(), "FIREHOSE_ACCESS_KEY="+firehoseAccessKey)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-			t.Error("otelcol-siem did not stop on SIGTERM")
-		}
-		if t.Failed() {
-			t.Logf("collector output:\n%s", logs.String())
-		}
-	}()
+	col := startCollector(t, bin, cfgPath, "FIREHOSE_ACCESS_KEY="+firehoseAccessKey)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
@@ -134,11 +110,7 @@ func TestOtelcolFirehoseToOpenSearch(t *testing.T) {
 			c.Close()
 			break
 		}
-		select {
-		case err := <-exited:
-			t.Fatalf("otelcol-siem exited: %v", err)
-		default:
-		}
+		col.failIfExited(t)
 		if time.Now().After(deadline) {
 			t.Fatal("the firehose receiver is not listening after 60s")
 		}
@@ -158,27 +130,9 @@ func TestOtelcolFirehoseToOpenSearch(t *testing.T) {
 	if code, answer := postFirehose(t, port, body, firehoseAccessKey); code != http.StatusOK || answer["errorMessage"] != nil {
 		t.Fatalf("answer %d %v", code, answer)
 	}
-	writes := srv.Writes()
-	var missing, extra []string
-	for k := range want {
-		if writes[k] == 0 {
-			missing = append(missing, k)
-		}
-	}
-	for k, n := range writes {
-		if !want[k] {
-			extra = append(extra, k)
-		}
-		if n != 1 {
-			t.Errorf("%s indexed %d times", k, n)
-		}
-	}
-	sort.Strings(missing)
-	sort.Strings(extra)
-	if len(missing) > 0 || len(extra) > 0 {
-		t.Fatalf("documents differ from the CLI's: missing %v, unexpected %v", missing, extra)
-	}
-	if bytes.Contains(logs.Bytes(), []byte(firehoseAccessKey)) {
+	sameAsCLI(t, srv.Writes(), want)
+	col.stop(t) // its output is complete once it has exited
+	if bytes.Contains(col.logs.Bytes(), []byte(firehoseAccessKey)) {
 		t.Error("the access key is in the collector's output")
 	}
 	t.Logf("%d documents from one Firehose request, as the CLI gives the %d objects", len(want), len(objects))

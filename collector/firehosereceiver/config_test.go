@@ -8,23 +8,14 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/siemloader/siemloader/collector/internal/componenttestutil"
 )
 
 func loadConfig(t *testing.T, id component.ID) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := cm.Sub(id.String())
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	if err := sub.Unmarshal(cfg); err != nil {
-		t.Fatal(err)
-	}
+	componenttestutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), id.String(), cfg)
 	return cfg
 }
 

@@ -7,6 +7,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/siemloader/siemloader/collector/internal/counters"
 )
 
 const scopeName = "github.com/siemloader/siemloader/collector/firehosereceiver"
@@ -29,17 +31,13 @@ type telemetry struct {
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	m := set.MeterProvider.Meter(scopeName)
 	t := &telemetry{}
-	var err error
-	counter := func(dst *metric.Int64Counter, name, unit, help string) {
-		if err == nil {
-			*dst, err = m.Int64Counter(name, metric.WithUnit(unit), metric.WithDescription(help))
-		}
-	}
-	counter(&t.requests, metricRequests, "{requests}", "Delivery requests answered, per HTTP status code.")
-	counter(&t.events, metricEvents, "{records}", "CloudWatch Logs events unpacked into log records.")
-	counter(&t.raw, metricRaw, "{records}", "Firehose records passed on raw (no CloudWatch Logs payload).")
-	counter(&t.control, metricControl, "{messages}", "CloudWatch Logs CONTROL_MESSAGEs dropped (they carry no logs).")
-	counter(&t.failed, metricFailed, "{records}", "Records or events that gave nothing (corrupt base64, gzip or JSON), per reason.")
+	err := counters.New(m,
+		counters.Counter{Dst: &t.requests, Name: metricRequests, Unit: "{requests}", Help: "Delivery requests answered, per HTTP status code."},
+		counters.Counter{Dst: &t.events, Name: metricEvents, Unit: "{records}", Help: "CloudWatch Logs events unpacked into log records."},
+		counters.Counter{Dst: &t.raw, Name: metricRaw, Unit: "{records}", Help: "Firehose records passed on raw (no CloudWatch Logs payload)."},
+		counters.Counter{Dst: &t.control, Name: metricControl, Unit: "{messages}", Help: "CloudWatch Logs CONTROL_MESSAGEs dropped (they carry no logs)."},
+		counters.Counter{Dst: &t.failed, Name: metricFailed, Unit: "{records}", Help: "Records or events that gave nothing (corrupt base64, gzip or JSON), per reason."},
+	)
 	return t, err
 }
 

@@ -9,6 +9,7 @@ package firehosereceiver
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -24,6 +25,10 @@ var typeStr = component.MustNewType("firehose")
 // max_request_body_size (413 otherwise).
 const defaultMaxRequestBodySize = 64 << 20
 
+// firehoseWait is how long Firehose waits for an answer before it counts
+// the attempt as failed and sends the request again.
+const firehoseWait = 3 * time.Minute
+
 // NewFactory is the receiver's factory, for the builder's manifest.
 func NewFactory() receiver.Factory {
 	return receiver.NewFactory(typeStr, createDefaultConfig,
@@ -34,6 +39,10 @@ func createDefaultConfig() component.Config {
 	s := confighttp.NewDefaultServerConfig()
 	s.NetAddr.Endpoint = "localhost:4433"
 	s.MaxRequestBodySize = defaultMaxRequestBodySize
+	// Firehose waits 3 minutes for an answer: the collector's 30 s would
+	// cut a request whose documents are still being retried into the
+	// cluster, and Firehose would send it again while it is still going
+	s.WriteTimeout = firehoseWait
 	return &Config{ServerConfig: s}
 }
 

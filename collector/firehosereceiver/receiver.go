@@ -192,8 +192,11 @@ func (r *firehoseReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.answer(w, requestID, http.StatusOK, "")
 		return
 	}
-	ctx := r.obs.StartLogsOp(req.Context())
+	// the pipeline gets what is left of the time to answer in: past it an
+	// answer is of no use (Firehose has given up and resends)
+	ctx, cancel := context.WithTimeout(r.obs.StartLogsOp(req.Context()), r.consumeTimeout())
 	err = r.next.ConsumeLogs(ctx, d.logs)
+	cancel()
 	r.obs.EndLogsOp(ctx, "firehose", n, err)
 	switch {
 	case err == nil:
@@ -209,6 +212,16 @@ func (r *firehoseReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		log.Warn("firehose: the pipeline failed; Firehose will resend the request", zap.Error(err))
 		r.answer(w, requestID, http.StatusServiceUnavailable, "the collector could not deliver the records now: "+err.Error())
 	}
+}
+
+// consumeTimeout bounds a request's time in the pipeline: a little less
+// than Firehose waits, or than write_timeout lets the answer be written.
+func (r *firehoseReceiver) consumeTimeout() time.Duration {
+	limit := firehoseWait
+	if wt := r.cfg.WriteTimeout; wt > 0 && wt < limit {
+		limit = wt
+	}
+	return limit - limit/10
 }
 
 func remoteHost(req *http.Request) string {

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -232,3 +234,31 @@ func TestRawRecords(t *testing.T) {
 		t.Errorf("raw %d, events that are no object %d", metricSum(t, tel, metricRaw), metricSum(t, tel, metricFailed, "reason", reasonEvent))
 	}
 }
+
+// A pipeline slower than the answer may be gets cut off in time and the
+// request answers 503, rather than leaving Firehose without an answer.
+func TestSlowPipelineAnswersInTime(t *testing.T) {
+	cfg := testConfig()
+	cfg.WriteTimeout = time.Second
+	slow := consumerFunc(func(ctx context.Context, _ plog.Logs) error {
+		<-ctx.Done() // an exporter retrying a cluster that is down
+		return ctx.Err()
+	})
+	r := startReceiver(t, cfg, slow, nil)
+	start := time.Now()
+	code, resp := post(t, r, readFile(t, requestCorrupt), false, nil)
+	if code != http.StatusServiceUnavailable || !strings.Contains(resp.ErrorMessage, "deadline") {
+		t.Errorf("%d %+v", code, resp)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("answered after %v, write_timeout is 1s", d)
+	}
+	if got := NewFactory().CreateDefaultConfig().(*Config).WriteTimeout; got != 3*time.Minute {
+		t.Errorf("default write_timeout %v, want Firehose's 3 minutes", got)
+	}
+}
+
+type consumerFunc func(context.Context, plog.Logs) error
+
+func (f consumerFunc) ConsumeLogs(ctx context.Context, ld plog.Logs) error { return f(ctx, ld) }
+func (consumerFunc) Capabilities() consumer.Capabilities                   { return consumer.Capabilities{} }

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/siemloader/siemloader/conf"
@@ -198,4 +199,37 @@ func (s *Stream) Firelens(rec *pyjson.Map) error {
 		return err
 	}
 	return s.o.emitErr
+}
+
+// CloudWatchEvent is one log event of a CloudWatch Logs subscription
+// message, unpacked by a receiver (the Firehose endpoint) instead of
+// read from the S3 object Firehose would have written.
+type CloudWatchEvent struct {
+	Message string
+	// ID is the event's id: es-loader adds it to the hashed message, so
+	// that two equal lines are two documents.
+	ID string
+	// TimestampMs is the event's time in ms since the epoch; 0 when
+	// unknown.
+	TimestampMs int64
+	// Owner is the envelope's owner: the account the log group is in.
+	Owner string
+}
+
+// CloudWatchEvent normalizes one CloudWatch Logs event with its
+// envelope's metadata, exactly as the event of a via_cwl S3 object
+// (es-loader's cwl logmeta: the _id hashes the id in, the owner is the
+// account, @log_group and @log_stream are the stream's source, the
+// event's time stands in when the record has none). The error only
+// reports that emit failed.
+func (s *Stream) CloudWatchEvent(ev CloudWatchEvent) error {
+	o := s.o
+	meta := &recordMeta{cwl: true, cwlID: ev.ID, logGroup: o.src.LogGroup, logStream: o.src.LogStream, cwlAccount: ev.Owner}
+	if ev.TimestampMs != 0 {
+		meta.cwlTimestamp = pyjson.Number(strconv.FormatInt(ev.TimestampMs, 10))
+	}
+	if err := o.messageRecord(ev.Message, meta); err != nil && err != errStop {
+		return err
+	}
+	return o.emitErr
 }

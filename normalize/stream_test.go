@@ -290,3 +290,67 @@ func TestStreamCSVLinesMatchObjects(t *testing.T) {
 		sameDocs(t, key+" without its header", headless, want.docs)
 	}
 }
+
+// The events of a CloudWatch Logs subscription, unpacked by a receiver,
+// must become the documents the same envelopes give inside the S3 object
+// Firehose writes: same _index, _id and fields, but the S3 ones.
+func TestStreamCloudWatchEventsMatchObjects(t *testing.T) {
+	n := newNormalizer(t, "")
+	files, _ := filepath.Glob("../examples/samples/AWSLogs/*/EC2/*/*/*/*/*/*/*")
+	if len(files) < 3 {
+		t.Fatalf("bundled CloudWatch Logs objects missing: %v", files)
+	}
+	for _, f := range files {
+		key := strings.TrimPrefix(f, "../examples/samples/")
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := runPath(t, n, normalize.Source{Bucket: "b", Key: key}, data)
+		lt := n.Classify(normalize.Source{Key: key})
+		type envelope struct {
+			Owner, LogGroup, LogStream string
+			LogEvents                  []struct {
+				ID, Message string
+				Timestamp   int64
+			}
+		}
+		var envs []envelope
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			var e envelope
+			if json.Unmarshal(l, &e) == nil && len(e.LogEvents) > 0 {
+				envs = append(envs, e)
+			}
+		}
+		var got []normalize.Document
+		for _, e := range envs {
+			src := normalize.Source{LogType: lt.Name, LogGroup: e.LogGroup, LogStream: e.LogStream, Region: "ap-northeast-1"}
+			docs, _ := streamDocs(t, n, src, func(s *normalize.Stream) error {
+				for _, ev := range e.LogEvents {
+					if err := s.CloudWatchEvent(normalize.CloudWatchEvent{Message: ev.Message, ID: ev.ID, TimestampMs: ev.Timestamp, Owner: e.Owner}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			got = append(got, docs...)
+		}
+		sameDocs(t, key, withoutS3(t, got), withoutS3(t, want.docs))
+	}
+}
+
+// withoutS3 drops @log_s3bucket and @log_s3key, which only an object has.
+func withoutS3(t *testing.T, docs []normalize.Document) []normalize.Document {
+	out := make([]normalize.Document, len(docs))
+	for i, d := range docs {
+		var m map[string]any
+		if err := json.Unmarshal(d.Source, &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "@log_s3bucket")
+		delete(m, "@log_s3key")
+		d.Source, _ = json.Marshal(m)
+		out[i] = d
+	}
+	return out
+}

@@ -334,35 +334,7 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	cfgPath := filepath.Join(dir, "otelcol.yaml")
 	writeFile(t, cfgPath, []byte(collectorConfig(files, srv.URL, userINI, storage, port, fluentPort)))
 
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-			t.Error("otelcol-siem did not stop on SIGTERM")
-		}
-	}
-	defer func() {
-		stop()
-		if t.Failed() {
-			t.Logf("collector output:\n%s", logs.String())
-		}
-	}()
+	col := startCollector(t, bin, cfgPath)
 
 	for _, f := range files {
 		if f.forwarded {
@@ -371,12 +343,7 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for srv.Docs() < len(want) {
-		select {
-		case err := <-exited:
-			stopped = true
-			t.Fatalf("otelcol-siem exited: %v", err)
-		default:
-		}
+		col.failIfExited(t)
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d documents after 90s", srv.Docs(), len(want))
 		}
@@ -385,28 +352,8 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	// the telemetry says the same, per log type
 	metrics := scrape(t, port)
 	time.Sleep(500 * time.Millisecond) // anything more would be a duplicate
-	stop()
-
-	writes := srv.Writes()
-	var missing, extra []string
-	for k := range want {
-		if writes[k] == 0 {
-			missing = append(missing, k)
-		}
-	}
-	for k, n := range writes {
-		if !want[k] {
-			extra = append(extra, k)
-		}
-		if n != 1 {
-			t.Errorf("%s indexed %d times", k, n)
-		}
-	}
-	sort.Strings(missing)
-	sort.Strings(extra)
-	if len(missing) > 0 || len(extra) > 0 {
-		t.Fatalf("documents differ from the CLI's: missing %v, unexpected %v", missing, extra)
-	}
+	col.stop(t)
+	sameAsCLI(t, srv.Writes(), want)
 	delivered := map[string]bool{}
 	for _, l := range strings.Split(metrics, "\n") {
 		if strings.HasPrefix(l, "otelcol_siem_exporter_documents_delivered") {
@@ -453,4 +400,83 @@ func grepLines(s, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// collectorProcess is a running otelcol-siem; its output is logged when
+// the test fails.
+type collectorProcess struct {
+	cmd     *exec.Cmd
+	logs    bytes.Buffer
+	exited  chan error
+	stopped bool
+}
+
+// startCollector runs bin with cfgPath (and env added to the
+// environment) until the test ends.
+func startCollector(t *testing.T, bin, cfgPath string, env ...string) *collectorProcess {
+	p := &collectorProcess{cmd: exec.Command(bin, "--config", cfgPath), exited: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.logs, &p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		p.stop(t)
+		if t.Failed() {
+			t.Logf("collector output:\n%s", p.logs.String())
+		}
+	})
+	return p
+}
+
+// stop ends the collector as a service manager would: SIGTERM, then
+// a kill after 30 s.
+func (p *collectorProcess) stop(t *testing.T) {
+	if p.stopped {
+		return
+	}
+	p.stopped = true
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+		t.Error("otelcol-siem did not stop on SIGTERM")
+	}
+}
+
+func (p *collectorProcess) failIfExited(t *testing.T) {
+	select {
+	case err := <-p.exited:
+		p.stopped = true
+		t.Fatalf("otelcol-siem exited: %v", err)
+	default:
+	}
+}
+
+// sameAsCLI fails t unless the cluster holds exactly the documents the
+// CLI gives, each written once.
+func sameAsCLI(t *testing.T, writes map[string]int, want map[string]bool) {
+	t.Helper()
+	var missing, extra []string
+	for k := range want {
+		if writes[k] == 0 {
+			missing = append(missing, k)
+		}
+	}
+	for k, n := range writes {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+		if n != 1 {
+			t.Errorf("%s indexed %d times", k, n)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("documents differ from the CLI's: missing %v, unexpected %v", missing, extra)
+	}
 }

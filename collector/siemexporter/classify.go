@@ -14,11 +14,15 @@ import (
 // The attributes that say where a record comes from, looked up on the
 // record first and then on its resource. docs/collector.md lists them.
 const (
-	AttrLogType     = "siem.log_type"             // an aws.ini/user.ini section: skips classification
-	AttrS3Bucket    = "aws.s3.bucket"             // the S3 object's bucket (@log_s3bucket)
-	AttrS3Key       = "aws.s3.key"                // the S3 object's key: classified by s3_key like es-loader
-	AttrLogGroup    = "cloudwatch.log.group.name" // CloudWatch Logs: classified by log_group
-	AttrLogStream   = "cloudwatch.log.stream"
+	AttrLogType   = "siem.log_type"             // an aws.ini/user.ini section: skips classification
+	AttrS3Bucket  = "aws.s3.bucket"             // the S3 object's bucket (@log_s3bucket)
+	AttrS3Key     = "aws.s3.key"                // the S3 object's key: classified by s3_key like es-loader
+	AttrLogGroup  = "cloudwatch.log.group.name" // CloudWatch Logs: classified by log_group
+	AttrLogStream = "cloudwatch.log.stream"
+	// AttrLogEventID marks a record as one CloudWatch Logs event (the
+	// Firehose receiver sets it): read with its envelope's metadata like
+	// the event of a via_cwl S3 object; its id is part of the _id.
+	AttrLogEventID  = "cloudwatch.log.event.id"
 	AttrFluentTag   = "fluent.tag"       // fluentforward: classified by the sections' tag patterns
 	AttrLogFilePath = "log.file.path"    // filelog: the path is read as the S3 key (as siemloader load does)
 	AttrAccountID   = "cloud.account.id" // cloud.account.id of host logs

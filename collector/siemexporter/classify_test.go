@@ -1,13 +1,18 @@
 package siemexporter
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
@@ -175,4 +180,67 @@ func exporterWithINI(t *testing.T, ini string) *siemExporter {
 	cfg := testConfig(srv.URL)
 	cfg.Config = []string{userINI}
 	return startExporter(t, cfg, nil)
+}
+
+// A record marked with cloudwatch.log.event.id is one CloudWatch Logs
+// event: its document is the one the event gives inside the via_cwl S3
+// object (the id hashed into the _id), not the one of the bare line.
+func TestCloudWatchLogsEventRecords(t *testing.T) {
+	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
+	defer srv.Close()
+	e := startExporter(t, testConfig(srv.URL), nil)
+	files, _ := filepath.Glob("../../examples/samples/AWSLogs/111122223333/EC2/Linux/Secure/*/*/*/*/*")
+	if len(files) != 1 {
+		t.Fatalf("bundled Linux secure object: %v", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := strings.TrimPrefix(files[0], "../../examples/samples/")
+	want := map[string]bool{}
+	if _, err := e.norm.ProcessObject(normalize.Source{Key: key}, bytes.NewReader(data), func(d normalize.Document) error {
+		want[d.Index+"/"+d.ID] = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ld := plog.NewLogs()
+	events := 0
+	for _, l := range splitLines(string(data)) {
+		var env struct {
+			Owner, LogGroup, LogStream string
+			LogEvents                  []struct {
+				ID        string
+				Timestamp int64
+				Message   string
+			}
+		}
+		if err := json.Unmarshal([]byte(l), &env); err != nil {
+			t.Fatal(err)
+		}
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().FromRaw(map[string]any{AttrLogType: "linux-secure", AttrLogGroup: env.LogGroup,
+			AttrLogStream: env.LogStream, AttrAccountID: env.Owner, AttrRegion: "ap-northeast-1"})
+		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+		for _, ev := range env.LogEvents {
+			lr := lrs.AppendEmpty()
+			lr.Body().SetStr(ev.Message)
+			lr.SetTimestamp(pcommon.Timestamp(ev.Timestamp * 1e6))
+			lr.Attributes().PutStr(AttrLogEventID, ev.ID)
+			events++
+		}
+	}
+	if err := e.pushLogs(context.Background(), ld); err != nil {
+		t.Fatal(err)
+	}
+	writes := srv.Writes()
+	if len(writes) != len(want) || len(want) != events {
+		t.Fatalf("%d documents indexed, %d from the object, %d events", len(writes), len(want), events)
+	}
+	for k := range want {
+		if writes[k] != 1 {
+			t.Errorf("%s: written %d times", k, writes[k])
+		}
+	}
 }

@@ -9,26 +9,18 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/siemloader/siemloader/collector/internal/componenttestutil"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := cm.Sub(component.MustNewIDWithName("siem", name).String())
-	if name == "" {
-		sub, err = cm.Sub("siem")
-	}
-	if err != nil {
-		t.Fatal(err)
+	id := "siem"
+	if name != "" {
+		id = component.MustNewIDWithName("siem", name).String()
 	}
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	if err := sub.Unmarshal(cfg); err != nil {
-		t.Fatal(err)
-	}
+	componenttestutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), id, cfg)
 	return cfg
 }
 

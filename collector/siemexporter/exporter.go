@@ -249,7 +249,8 @@ func (e *siemExporter) normalize(ld plog.Logs) *push {
 }
 
 func (p *push) record(res pcommon.Map, lr plog.LogRecord) {
-	s := p.stream(source(res, lr.Attributes(), p.e.defaults))
+	src := source(res, lr.Attributes(), p.e.defaults)
+	s := p.stream(src)
 	if s == nil {
 		p.received["unknown"]++
 		p.fail("unknown", reasonUnclassified, 1)
@@ -258,6 +259,14 @@ func (p *push) record(res pcommon.Map, lr plog.LogRecord) {
 	lt := s.LogType().Name
 	p.received[lt]++
 	body := lr.Body()
+	if id, ok := lr.Attributes().Get(AttrLogEventID); ok && body.Type() == pcommon.ValueTypeStr {
+		ev := normalize.CloudWatchEvent{Message: body.Str(), ID: id.AsString(), Owner: src.Account}
+		if ts := lr.Timestamp(); ts != 0 {
+			ev.TimestampMs = int64(ts) / 1e6
+		}
+		_ = s.CloudWatchEvent(ev)
+		return
+	}
 	switch body.Type() {
 	case pcommon.ValueTypeStr:
 		_ = s.Message(body.Str()) // emit never fails; a bad record is counted in the stream's result

@@ -7,6 +7,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/siemloader/siemloader/collector/internal/counters"
 )
 
 const scopeName = "github.com/siemloader/siemloader/collector/siemexporter"
@@ -32,18 +34,14 @@ type telemetry struct {
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	m := set.MeterProvider.Meter(scopeName)
 	t := &telemetry{}
-	var err error
-	counter := func(dst *metric.Int64Counter, name, unit, help string) {
-		if err == nil {
-			*dst, err = m.Int64Counter(name, metric.WithUnit(unit), metric.WithDescription(help))
-		}
-	}
-	counter(&t.received, metricReceived, "{records}", "Log records the exporter was given, per log type (unclassified: log_type unknown).")
-	counter(&t.delivered, metricDelivered, "{documents}", "Documents the cluster accepted (a create that answers 409 counts: it was there already).")
-	counter(&t.excluded, metricExcluded, "{records}", "Records left out on purpose (exclusion patterns and conditions), per reason.")
-	counter(&t.deadLettered, metricDeadLettered, "{documents}", "Documents the cluster refused for good, written to the dead-letter.")
-	counter(&t.failed, metricFailed, "{records}", "Records that can never be indexed (unclassified, unparsable), per reason.")
-	counter(&t.retryable, metricRetryable, "{documents}", "Documents still retryable when a push ended: their records are handed back to retry_on_failure / the queue.")
+	err := counters.New(m,
+		counters.Counter{Dst: &t.received, Name: metricReceived, Unit: "{records}", Help: "Log records the exporter was given, per log type (unclassified: log_type unknown)."},
+		counters.Counter{Dst: &t.delivered, Name: metricDelivered, Unit: "{documents}", Help: "Documents the cluster accepted (a create that answers 409 counts: it was there already)."},
+		counters.Counter{Dst: &t.excluded, Name: metricExcluded, Unit: "{records}", Help: "Records left out on purpose (exclusion patterns and conditions), per reason."},
+		counters.Counter{Dst: &t.deadLettered, Name: metricDeadLettered, Unit: "{documents}", Help: "Documents the cluster refused for good, written to the dead-letter."},
+		counters.Counter{Dst: &t.failed, Name: metricFailed, Unit: "{records}", Help: "Records that can never be indexed (unclassified, unparsable), per reason."},
+		counters.Counter{Dst: &t.retryable, Name: metricRetryable, Unit: "{documents}", Help: "Documents still retryable when a push ended: their records are handed back to retry_on_failure / the queue."},
+	)
 	if err != nil {
 		return nil, err
 	}

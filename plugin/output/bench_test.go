@@ -82,3 +82,24 @@ func BenchmarkFlushCloudTrail(b *testing.B) {
 	}
 	benchFlush(b, MapConfig{"Log_Type": "cloudtrail"}, "cloudtrail", chunkOf(recs...), 1000)
 }
+
+// CloudTrail records as a tail input without a parser holds them: each
+// line, one JSON record, under the log key (what the end-to-end
+// comparison with Fluent Bit's native output feeds).
+func BenchmarkFlushCloudTrailLines(b *testing.B) {
+	all := cloudTrailSamples(b)
+	var recs []map[string]any
+	for i := 0; i < 1000; i++ {
+		r := map[string]any{}
+		for k, v := range all[i%len(all)] {
+			r[k] = v
+		}
+		r["eventID"] = "bench-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+		line, err := json.Marshal(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, map[string]any{"log": string(line)})
+	}
+	benchFlush(b, MapConfig{"Log_Type": "cloudtrail"}, "cloudtrail", chunkOf(recs...), 1000)
+}

@@ -39,7 +39,17 @@ type Output struct {
 	mu       sync.Mutex
 	summary  *normalize.Summary
 	unrouted map[string]int // tag → records no section claims
+
+	// arenas are the document buffers of finished flushes, for the next:
+	// a flush's documents are settled (Send copies them into its request
+	// bodies and the dead-letter's lines) before it returns, so its arena
+	// can serve again instead of a new, zeroed one per chunk
+	arenas sync.Pool
 }
+
+// maxPooledArena: an arena grown past this by an unusual chunk is left
+// to the collector rather than held for every later flush.
+const maxPooledArena = 64 << 20
 
 // New builds an output from its checked configuration; log receives the
 // plugin's messages (Fluent Bit's stderr).
@@ -133,7 +143,17 @@ func New(ctx context.Context, cfg Config, log io.Writer) (*Output, error) {
 func (o *Output) Flush(ctx context.Context, tag string, chunk []byte) Code {
 	b := o.newBatch(tag)
 	// documents are about twice to three times their records' msgpack
-	b.arena = make([]byte, 0, 3*len(chunk))
+	if a, _ := o.arenas.Get().(*[]byte); a != nil && cap(*a) >= 3*len(chunk) {
+		b.arena = (*a)[:0]
+	} else {
+		b.arena = make([]byte, 0, 3*len(chunk))
+	}
+	defer func() {
+		if cap(b.arena) <= maxPooledArena {
+			a := b.arena[:0]
+			o.arenas.Put(&a)
+		}
+	}()
 	if err := b.decode(chunk); err != nil {
 		// What was read before the damage is delivered; the rest cannot
 		// be read on any retry.

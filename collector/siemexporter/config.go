@@ -51,6 +51,9 @@ type Config struct {
 	// DeadLetter is a folder or s3://bucket/prefix for the documents the
 	// cluster refuses for good.
 	DeadLetter string `mapstructure:"dead_letter"`
+	// DeadLetterMaxSize caps a dead_letter folder's files together (e.g.
+	// "10GB"); past it a refused document is failed, not kept.
+	DeadLetterMaxSize string `mapstructure:"dead_letter_max_size"`
 
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
 	BackOffConfig                configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
@@ -153,6 +156,13 @@ func (c *Config) Validate() error {
 			bad("dead_letter", "%v", err)
 		}
 	}
+	if c.DeadLetterMaxSize != "" {
+		if _, err := ship.ParseSize(c.DeadLetterMaxSize); err != nil {
+			bad("dead_letter_max_size", "%v", err)
+		} else if c.DeadLetter == "" || strings.HasPrefix(c.DeadLetter, "s3://") {
+			bad("dead_letter_max_size", "caps a dead_letter folder, and none is set")
+		}
+	}
 	if c.Timeout < 0 {
 		bad("timeout", "must not be negative")
 	}
@@ -189,6 +199,7 @@ func (c *Config) shipConfig() ship.Config {
 	}
 	if c.DeadLetter != "" && !strings.HasPrefix(c.DeadLetter, "s3://") {
 		s.DeadLetterDir = c.DeadLetter
+		s.DeadLetterMaxBytes, _ = ship.ParseSize(c.DeadLetterMaxSize) // checked by Validate; 0 when unset
 	}
 	return s
 }

@@ -111,6 +111,8 @@ func TestConfigInvalid(t *testing.T) {
 		{"message key", map[string]any{"message_key": ""}, "message_key: must not be empty"},
 		{"account", map[string]any{"cloud": map[string]any{"account_id": "12345"}}, "cloud.account_id: \"12345\""},
 		{"s3 dead-letter", map[string]any{"dead_letter": "s3://"}, "dead_letter:"},
+		{"dead-letter cap", map[string]any{"dead_letter": "/tmp/dl", "dead_letter_max_size": "lots"}, "dead_letter_max_size:"},
+		{"dead-letter cap without a folder", map[string]any{"dead_letter_max_size": "10GB"}, "dead_letter_max_size: caps"},
 		{"timeout", map[string]any{"timeout": "-1s"}, "timeout: must not be negative"},
 		{"retry", map[string]any{"retry_on_failure": map[string]any{"multiplier": -1}}, "retry_on_failure:"},
 		{"queue", map[string]any{"sending_queue": map[string]any{"queue_size": -5}}, "sending_queue:"},

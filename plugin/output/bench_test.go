@@ -70,6 +70,12 @@ func cloudTrailSamples(t testing.TB) []map[string]any {
 // CloudTrail records as Fluent Bit holds them once parsed (a map per
 // record), from the bundled samples (the target: 80,000/s).
 func BenchmarkFlushCloudTrail(b *testing.B) {
+	benchFlush(b, MapConfig{"Log_Type": "cloudtrail"}, "cloudtrail", chunkOf(cloudTrailBenchRecords(b)...), 1000)
+}
+
+// cloudTrailBenchRecords are 1,000 records of the bundled samples, each
+// with an eventID of its own (the _id).
+func cloudTrailBenchRecords(b *testing.B) []map[string]any {
 	all := cloudTrailSamples(b)
 	var recs []map[string]any
 	for i := 0; i < 1000; i++ {
@@ -80,21 +86,15 @@ func BenchmarkFlushCloudTrail(b *testing.B) {
 		r["eventID"] = "bench-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
 		recs = append(recs, r)
 	}
-	benchFlush(b, MapConfig{"Log_Type": "cloudtrail"}, "cloudtrail", chunkOf(recs...), 1000)
+	return recs
 }
 
 // CloudTrail records as a tail input without a parser holds them: each
 // line, one JSON record, under the log key (what the end-to-end
 // comparison with Fluent Bit's native output feeds).
 func BenchmarkFlushCloudTrailLines(b *testing.B) {
-	all := cloudTrailSamples(b)
 	var recs []map[string]any
-	for i := 0; i < 1000; i++ {
-		r := map[string]any{}
-		for k, v := range all[i%len(all)] {
-			r[k] = v
-		}
-		r["eventID"] = "bench-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+	for _, r := range cloudTrailBenchRecords(b) {
 		line, err := json.Marshal(r)
 		if err != nil {
 			b.Fatal(err)

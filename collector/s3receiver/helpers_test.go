@@ -2,8 +2,8 @@ package s3receiver
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"

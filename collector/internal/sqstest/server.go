@@ -43,6 +43,9 @@ type Server struct {
 	msgs       []*Message
 	dlq        []*Message
 	seq        int
+	// onDelete, when set, sees each message as it is deleted, before the
+	// answer goes out (what else was done by then).
+	onDelete func(Message)
 	// Visibility changes asked for, per message id.
 	visibilityChanges map[string]int
 	requests          map[string]int
@@ -96,6 +99,14 @@ func (s *Server) VisibilityChanges(id string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.visibilityChanges[id]
+}
+
+// OnDelete calls f with each message as it is deleted, before the
+// DeleteMessage call is answered.
+func (s *Server) OnDelete(f func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onDelete = f
 }
 
 // Requests counts the requests per action.
@@ -157,7 +168,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "ReceiveMessage":
 		out = s.receive(r, in.MaxNumberOfMessages, in.WaitTimeSeconds, in.VisibilityTimeout)
 	case "DeleteMessage":
-		aerr = s.withHandle(in.ReceiptHandle, func(m *Message) { m.Deleted = time.Now() })
+		var deleted Message
+		aerr = s.withHandle(in.ReceiptHandle, func(m *Message) { m.Deleted = time.Now(); deleted = *m })
+		s.mu.Lock()
+		hook := s.onDelete
+		s.mu.Unlock()
+		if aerr == nil && hook != nil {
+			hook(deleted)
+		}
 		out = struct{}{}
 	case "ChangeMessageVisibility":
 		if in.VisibilityTimeout == nil {

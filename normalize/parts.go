@@ -23,18 +23,21 @@ import (
 //     header lines (a csv's field names, text_header_line_number lines
 //     such as CloudFront's #Version/#Fields) open every part;
 //   - JSON (json sections, CloudWatch Logs envelopes, FireLens records):
-//     between top-level values; one value is never cut, so a single JSON
-//     document is one part (up to MaxWholePart bytes);
+//     between top-level values, and between the elements of the array a
+//     top-level object holds under the section's json_delimiter
+//     (CloudTrail's Records), each part then repeating the object's start
+//     up to that array; any other value is never cut (one part of up to
+//     MaxWholePart bytes);
 //   - Parquet, XML and Windows event XML: the whole object is one part
 //     (up to MaxWholePart bytes).
 
-// MaxWholePart bounds a part that cannot be cut further (one JSON
-// document, a Parquet or XML object): an object needing a larger one
+// MaxWholePart bounds a part that cannot be cut further (a JSON value
+// other than the json_delimiter array, a Parquet or XML object): an object needing a larger one
 // stops with Result.Fatal.
 const MaxWholePart = 256 << 20
 
 // errPartTooLarge: a value that cannot be cut is larger than MaxWholePart.
-var errPartTooLarge = errors.New("a record that cannot be cut (one JSON document, a Parquet or XML object) is larger than 256 MiB")
+var errPartTooLarge = errors.New("a record that cannot be cut (a JSON value, a Parquet or XML object) is larger than 256 MiB")
 
 // yieldError carries the caller's error through the splitter.
 type yieldError struct{ err error }
@@ -192,56 +195,46 @@ func (sp *splitter) lines(r io.Reader) error {
 
 // jsonValues cuts between top-level JSON values: it follows the nesting
 // of objects and arrays, skipping strings, and cuts once a part has
-// grown past max and the value at hand is closed.
+// grown past max and the value at hand is closed. Inside the array a
+// top-level object holds under the section's json_delimiter (CloudTrail's
+// Records), whose elements the core reads one by one and apart from the
+// object's other members, it cuts between elements too: each part is then
+// {"Records":[...some elements...]}, so a CloudTrail document of any size
+// goes in parts of about max bytes.
 func (sp *splitter) jsonValues(r io.Reader) error {
+	delim := ""
+	if sp.lt.FileFormat == "json" && !sp.lt.ViaCWL && !sp.lt.ViaFirelens {
+		delim = sp.lt.JSONDelimiter
+	}
+	var js jsonScan
 	buf := make([]byte, 256<<10)
-	depth := 0
-	inString, escaped := false, false
 	for {
 		n, rerr := r.Read(buf)
-		chunk := buf[:n]
-		for len(chunk) > 0 {
-			// the bytes up to the next point where a top-level value ends
-			end := len(chunk)
-			for i, c := range chunk {
-				switch {
-				case inString:
-					switch {
-					case escaped:
-						escaped = false
-					case c == '\\':
-						escaped = true
-					case c == '"':
-						inString = false
+		from := len(sp.part)
+		sp.part = append(sp.part, buf[:n]...)
+		for j := from; j < len(sp.part); j++ {
+			switch js.step(sp.part, j, delim) {
+			case cutAfterValue:
+				if j+1 >= sp.max {
+					if err := sp.cut(j+1, nil, nil); err != nil {
+						return err
 					}
-					continue
-				case c == '"':
-					inString = true
-				case c == '{' || c == '[':
-					depth++
-				case c == '}' || c == ']':
-					if depth > 0 {
-						depth--
-					}
-					if depth == 0 {
-						end = i + 1
-					}
+					j = -1
 				}
-				if end != len(chunk) {
-					break
+			case cutInArray: // at the ',' after an element
+				if j >= sp.max {
+					// this part closes the array and the object; the next
+					// opens them again
+					if err := sp.cut(j, js.prefix, []byte("]}")); err != nil {
+						return err
+					}
+					j = len(js.prefix) - 1
+					js.topStart = 0
 				}
 			}
-			sp.part = append(sp.part, chunk[:end]...)
-			chunk = chunk[end:]
-			closed := depth == 0 && !inString
-			if closed && len(sp.part) >= sp.max {
-				if err := sp.flush(); err != nil {
-					return err
-				}
-			}
-			if len(sp.part) > MaxWholePart {
-				return errPartTooLarge
-			}
+		}
+		if len(sp.part) > MaxWholePart {
+			return errPartTooLarge
 		}
 		if rerr == io.EOF {
 			return sp.flush()
@@ -253,4 +246,111 @@ func (sp *splitter) jsonValues(r io.Reader) error {
 			return rerr
 		}
 	}
+}
+
+// cut yields sp.part[:at] followed by closing, and starts the next part
+// with prefix and what followed at (less the ',' an array cut drops).
+func (sp *splitter) cut(at int, prefix, closing []byte) error {
+	restFrom := at
+	if closing != nil {
+		restFrom++ // the ',' between the elements
+	}
+	rest := sp.part[restFrom:]
+	next := make([]byte, 0, max(len(prefix)+len(rest), min(sp.max+sp.max/4, 4<<20)))
+	next = append(append(next, prefix...), rest...)
+	sp.part = append(sp.part[:at], closing...) // over bytes already copied to next
+	if err := sp.flush(); err != nil {
+		return err
+	}
+	sp.part = next
+	return nil
+}
+
+type jsonCut int
+
+const (
+	noCut         jsonCut = iota
+	cutAfterValue         // a top-level value ended here
+	cutInArray            // a ',' between elements of the delimiter's array
+)
+
+// jsonScan follows JSON's structure byte by byte.
+type jsonScan struct {
+	depth            int
+	inString         bool
+	escaped          bool
+	topStart         int  // where the current top-level object starts in the part
+	expectKey        bool // a string at depth 1 here is a member name
+	keyStart         int
+	key, pendingKey  string
+	inArray          bool   // inside the delimiter's array of a top-level object
+	prefix           []byte // the object up to and with that array's '['
+	topIsObject      bool
+	stringIsTopLevel bool
+}
+
+func (s *jsonScan) step(b []byte, j int, delim string) jsonCut {
+	c := b[j]
+	if s.inString {
+		switch {
+		case s.escaped:
+			s.escaped = false
+		case c == '\\':
+			s.escaped = true
+		case c == '"':
+			s.inString = false
+			if s.stringIsTopLevel {
+				s.key = string(b[s.keyStart+1 : j])
+			}
+			if s.depth == 0 {
+				return cutAfterValue
+			}
+		}
+		return noCut
+	}
+	switch c {
+	case '"':
+		s.inString = true
+		s.stringIsTopLevel = s.depth == 1 && s.topIsObject && s.expectKey
+		if s.stringIsTopLevel {
+			s.keyStart = j
+			s.expectKey = false
+		} else if s.depth == 1 {
+			s.pendingKey = ""
+		}
+	case ':':
+		if s.depth == 1 {
+			s.pendingKey = s.key
+		}
+	case ',':
+		if s.depth == 1 {
+			s.expectKey, s.pendingKey = true, ""
+		} else if s.depth == 2 && s.inArray {
+			return cutInArray
+		}
+	case '{', '[':
+		if s.depth == 0 {
+			s.topStart, s.topIsObject = j, c == '{'
+			s.expectKey = c == '{'
+		} else if s.depth == 1 && c == '[' && delim != "" && s.topIsObject && s.pendingKey == delim {
+			s.inArray = true
+			s.prefix = append(s.prefix[:0], b[s.topStart:j+1]...)
+		}
+		if s.depth == 1 {
+			s.pendingKey = ""
+		}
+		s.depth++
+	case '}', ']':
+		if s.depth > 0 {
+			s.depth--
+		}
+		if s.depth == 1 {
+			s.inArray = false
+		}
+		if s.depth == 0 {
+			s.inArray, s.topIsObject = false, false
+			return cutAfterValue
+		}
+	}
+	return noCut
 }

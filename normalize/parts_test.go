@@ -101,7 +101,7 @@ func TestPartsGiveTheObjectsDocuments(t *testing.T) {
 		checked[n.Classify(src).Name] = true
 		for _, maxPart := range []int{1, 300, 1 << 20} {
 			got, parts := partDocs(t, n, src, o.body, maxPart)
-			if maxPart == 1 && len(want) > 1 && parts < 2 && !strings.Contains(o.key, "CloudTrail") {
+			if maxPart == 1 && len(want) > 1 && parts < 2 {
 				t.Errorf("%s: %d documents in %d part(s): not cut", o.key, len(want), parts)
 			}
 			sameDocs(t, o.key, got, want)
@@ -132,5 +132,38 @@ func TestPartsCarryTheHeader(t *testing.T) {
 		if !bytes.HasPrefix(p, []byte("version account-id")) {
 			t.Fatalf("part %d does not start with the header: %.60q", i, p)
 		}
+	}
+}
+
+// A CloudTrail document is cut between its Records; members around the
+// array and strings holding brackets do not confuse the cut.
+func TestPartsCutTheRecordsArray(t *testing.T) {
+	n := newNormalizer(t, "")
+	var recs []string
+	for i := range 200 {
+		recs = append(recs, fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a\\\"]},{"},"eventTime":"2024-05-20T00:%02d:%02dZ","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.%d","requestParameters":{"k":[1,[2,{"x":"]"}]]},"eventID":"id-%d","eventType":"AwsApiCall","recipientAccountId":"123456789012"}`, i/60, i%60, i%250, i))
+	}
+	doc := `{"Other":{"Records":[1]},"Records":[` + strings.Join(recs, ",") + `],"After":"x"}` + "\n" + `{"Records":[]}`
+	src := normalize.Source{Bucket: "b", Key: ctKey}
+	want := objectDocs(t, n, src, []byte(doc))
+	if len(want) != 200 {
+		t.Fatalf("%d documents from the object", len(want))
+	}
+	for _, maxPart := range []int{1, 2000, 100000} {
+		got, parts := partDocs(t, n, src, []byte(doc), maxPart)
+		if maxPart < 100000 && parts < 10 {
+			t.Errorf("max %d: %d parts", maxPart, parts)
+		}
+		sameDocs(t, fmt.Sprint("max ", maxPart), got, want)
+	}
+	// bounded: no part much larger than max and a record
+	_, err := n.SplitObject(src, strings.NewReader(doc), 2000, func(p []byte) error {
+		if len(p) > 2000+len(recs[0])+200 {
+			t.Errorf("a part of %d bytes", len(p))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -43,7 +43,7 @@ type env struct {
 	os    *opensearchtest.Server
 }
 
-func newEnv(t *testing.T, maxReceiveCount int) *env {
+func newEnv(t testing.TB, maxReceiveCount int) *env {
 	t.Helper()
 	m := miniotest.Start(t)
 	m.MakeBucket(t, bucket)

@@ -213,6 +213,15 @@ func (sp *splitter) jsonValues(r io.Reader) error {
 		from := len(sp.part)
 		sp.part = append(sp.part, buf[:n]...)
 		for j := from; j < len(sp.part); j++ {
+			if js.inString && !js.escaped {
+				// most bytes are inside strings: jump to the next quote
+				// or backslash
+				k := bytes.IndexAny(sp.part[j:], "\"\\")
+				if k < 0 {
+					break
+				}
+				j += k
+			}
 			switch js.step(sp.part, j, delim) {
 			case cutAfterValue:
 				if j+1 >= sp.max {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/siemloader/siemloader/internal/bulksink"
 )
 
 // generated objects of about 10 MB gzipped, with fields varied enough to
@@ -55,9 +57,9 @@ func vpcFlowObject(gzBytes int) (body []byte, records int) {
 }
 
 // BenchmarkObjects reads 10 MB gzip objects from MinIO on loopback
-// through the receiver and the siem exporter into the test cluster's bulk
-// API (objects/s, records/s; the SQS round trip of a notification, a few
-// ms, is not in it).
+// through the receiver and the siem exporter into a lean bulk endpoint
+// (internal/bulksink) (objects/s, records/s; the SQS round trip of a
+// notification, a few ms, is not in it).
 func BenchmarkObjects(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -71,7 +73,12 @@ func BenchmarkObjects(b *testing.B) {
 			e := newEnv(b, 0)
 			body, records := tc.gen(10 << 20)
 			e.put(b, tc.key, body)
-			r := startReceiver(b, e.queueConfig(), e.siemExporter(b))
+			sink, err := bulksink.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer sink.Close()
+			r := startReceiver(b, e.queueConfig(), siemExporterTo(b, sink.URL))
 			ref := objectRef{Bucket: bucket, Key: tc.key}
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()

@@ -81,9 +81,14 @@ func (e *env) queueConfig() *Config {
 // without a sending queue: a part is accepted once it is indexed.
 func (e *env) siemExporter(t testing.TB) exporter.Logs {
 	t.Helper()
+	return siemExporterTo(t, e.os.URL)
+}
+
+func siemExporterTo(t testing.TB, url string) exporter.Logs {
+	t.Helper()
 	f := siemexporter.NewFactory()
 	cfg := f.CreateDefaultConfig().(*siemexporter.Config)
-	cfg.Endpoints = []string{e.os.URL}
+	cfg.Endpoints = []string{url}
 	cfg.Bootstrap = false
 	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
 	cfg.BackOffConfig.Enabled = false

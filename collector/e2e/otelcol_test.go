@@ -213,30 +213,63 @@ func expected(t *testing.T, cli, userINI string, files []sampleFile) map[string]
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("siemloader %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
 		}
-		lines := 0
-		sc := bufio.NewScanner(&out)
-		sc.Buffer(nil, 16<<20)
-		for i := 0; sc.Scan(); i++ {
-			if i%2 == 1 {
-				continue // the document
-			}
-			var action struct {
-				Index struct {
-					Index string `json:"_index"`
-					ID    string `json:"_id"`
-				} `json:"index"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &action); err != nil || action.Index.ID == "" {
-				t.Fatalf("CLI action line %q: %v", sc.Text(), err)
-			}
-			want[action.Index.Index+"/"+action.Index.ID] = true
-			lines++
-		}
-		if lines == 0 {
+		ids := cliActionIDs(t, &out)
+		if len(ids) == 0 {
 			t.Fatalf("the CLI made no document of %s", f.path)
+		}
+		for id := range ids {
+			want[id] = true
 		}
 	}
 	return want
+}
+
+// cliActionIDs are the index/_id pairs of the action lines of a bulk body
+// the CLI wrote (--output -).
+func cliActionIDs(t *testing.T, out io.Reader) map[string]bool {
+	ids := map[string]bool{}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(nil, 16<<20)
+	for i := 0; sc.Scan(); i++ {
+		if i%2 == 1 {
+			continue // the document
+		}
+		var action struct {
+			Index struct {
+				Index string `json:"_index"`
+				ID    string `json:"_id"`
+			} `json:"index"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &action); err != nil || action.Index.ID == "" {
+			t.Fatalf("CLI action line %q: %v", sc.Text(), err)
+		}
+		ids[action.Index.Index+"/"+action.Index.ID] = true
+	}
+	return ids
+}
+
+// indexedOnce checks that the cluster holds each wanted document once and
+// nothing else.
+func indexedOnce(t *testing.T, want map[string]bool, writes map[string]int) {
+	var missing, extra []string
+	for k := range want {
+		if writes[k] == 0 {
+			missing = append(missing, k)
+		}
+	}
+	for k, n := range writes {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+		if n != 1 {
+			t.Errorf("%s indexed %d times", k, n)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("documents differ from the CLI's: %d missing %v, %d unexpected %v", len(missing), missing, len(extra), extra)
+	}
 }
 
 func freePort(t *testing.T) int {
@@ -334,35 +367,8 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	cfgPath := filepath.Join(dir, "otelcol.yaml")
 	writeFile(t, cfgPath, []byte(collectorConfig(files, srv.URL, userINI, storage, port, fluentPort)))
 
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-			t.Error("otelcol-siem did not stop on SIGTERM")
-		}
-	}
-	defer func() {
-		stop()
-		if t.Failed() {
-			t.Logf("collector output:\n%s", logs.String())
-		}
-	}()
+	col := startCollector(t, bin, cfgPath)
+	defer col.stop(t)
 
 	for _, f := range files {
 		if f.forwarded {
@@ -371,12 +377,7 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for srv.Docs() < len(want) {
-		select {
-		case err := <-exited:
-			stopped = true
-			t.Fatalf("otelcol-siem exited: %v", err)
-		default:
-		}
+		col.checkRunning(t)
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d documents after 90s", srv.Docs(), len(want))
 		}
@@ -385,28 +386,9 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	// the telemetry says the same, per log type
 	metrics := scrape(t, port)
 	time.Sleep(500 * time.Millisecond) // anything more would be a duplicate
-	stop()
+	col.stop(t)
 
-	writes := srv.Writes()
-	var missing, extra []string
-	for k := range want {
-		if writes[k] == 0 {
-			missing = append(missing, k)
-		}
-	}
-	for k, n := range writes {
-		if !want[k] {
-			extra = append(extra, k)
-		}
-		if n != 1 {
-			t.Errorf("%s indexed %d times", k, n)
-		}
-	}
-	sort.Strings(missing)
-	sort.Strings(extra)
-	if len(missing) > 0 || len(extra) > 0 {
-		t.Fatalf("documents differ from the CLI's: missing %v, unexpected %v", missing, extra)
-	}
+	indexedOnce(t, want, srv.Writes())
 	delivered := map[string]bool{}
 	for _, l := range strings.Split(metrics, "\n") {
 		if strings.HasPrefix(l, "otelcol_siem_exporter_documents_delivered") {
@@ -421,6 +403,58 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 		t.Errorf("telemetry lacks documents_delivered per log type:\n%s", grepLines(metrics, "otelcol_siem_"))
 	}
 	t.Logf("%d documents from %d files, each once, as the CLI gives them", len(want), len(files))
+}
+
+// collector is a running otelcol-siem.
+type collector struct {
+	cmd    *exec.Cmd
+	logs   bytes.Buffer // written by exec's copying goroutines until the process ends
+	exited chan error
+	done   bool
+}
+
+// startCollector runs bin with the configuration; env is added to the
+// test's environment.
+func startCollector(t *testing.T, bin, cfgPath string, env ...string) *collector {
+	c := &collector{cmd: exec.Command(bin, "--config", cfgPath), exited: make(chan error, 1)}
+	c.cmd.Env = append(os.Environ(), env...)
+	c.cmd.Stdout, c.cmd.Stderr = &c.logs, &c.logs
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.exited <- c.cmd.Wait() }()
+	return c
+}
+
+// checkRunning fails the test when the collector has exited.
+func (c *collector) checkRunning(t *testing.T) {
+	select {
+	case err := <-c.exited:
+		c.done = true
+		t.Logf("collector output:\n%s", c.logs.String())
+		t.Fatalf("otelcol-siem exited: %v", err)
+	default:
+	}
+}
+
+// stop ends the collector with SIGTERM (killed after 30 s) and shows
+// its output when the test failed; it may be called more than once.
+func (c *collector) stop(t *testing.T) {
+	if c.done {
+		return
+	}
+	c.done = true
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.exited
+		t.Error("otelcol-siem did not stop on SIGTERM")
+	}
+	if t.Failed() {
+		t.Logf("collector output:\n%s", c.logs.String())
+	}
 }
 
 func scrape(t *testing.T, port int) string {

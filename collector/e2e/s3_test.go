@@ -1,18 +1,15 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,24 +30,7 @@ func cliIDs(t *testing.T, cli, key, file string) map[string]bool {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("siemloader load %s: %v\n%s", key, err, errOut.String())
 	}
-	ids := map[string]bool{}
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(nil, 16<<20)
-	for i := 0; sc.Scan(); i++ {
-		if i%2 == 1 {
-			continue
-		}
-		var action struct {
-			Index struct {
-				Index string `json:"_index"`
-				ID    string `json:"_id"`
-			} `json:"index"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &action); err != nil || action.Index.ID == "" {
-			t.Fatalf("CLI action line %q: %v", sc.Text(), err)
-		}
-		ids[action.Index.Index+"/"+action.Index.ID] = true
-	}
+	ids := cliActionIDs(t, &out)
 	if len(ids) == 0 {
 		t.Fatalf("the CLI made no document of %s", key)
 	}
@@ -157,29 +137,9 @@ service:
       exporters: [siem]
 `, queue.QueueURL, queue.URL, minio.Endpoint, srv.URL)))
 
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+minio.AccessKey, "AWS_SECRET_ACCESS_KEY="+minio.SecretKey,
+	col := startCollector(t, bin, cfgPath, "AWS_ACCESS_KEY_ID="+minio.AccessKey, "AWS_SECRET_ACCESS_KEY="+minio.SecretKey,
 		"AWS_REGION="+minio.Region, "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED=true")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-			t.Error("otelcol-siem did not stop on SIGTERM")
-		}
-		if t.Failed() {
-			t.Logf("collector output:\n%s", logs.String())
-		}
-	}()
+	defer col.stop(t)
 
 	deadline := time.Now().Add(90 * time.Second)
 	for {
@@ -192,11 +152,7 @@ service:
 		if pending == 0 {
 			break
 		}
-		select {
-		case err := <-exited:
-			t.Fatalf("otelcol-siem exited: %v", err)
-		default:
-		}
+		col.checkRunning(t)
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d messages still in the queue after 90s; %d of %d documents", pending, len(keys), srv.Docs(), len(want))
 		}
@@ -208,24 +164,7 @@ service:
 		t.Errorf("messages deleted before their documents were in: %v", early)
 	}
 	mu.Unlock()
-	writes := srv.Writes()
-	var missing, extra []string
-	for k := range want {
-		if writes[k] == 0 {
-			missing = append(missing, k)
-		}
-	}
-	for k, n := range writes {
-		if !want[k] {
-			extra = append(extra, k)
-		}
-		if n != 1 {
-			t.Errorf("%s indexed %d times", k, n)
-		}
-	}
-	if len(missing) > 0 || len(extra) > 0 {
-		t.Fatalf("documents differ from the CLI's: %d missing %v, %d unexpected %v", len(missing), missing, len(extra), extra)
-	}
+	indexedOnce(t, want, srv.Writes())
 	for _, m := range queue.Messages() {
 		if m.Receives != 1 {
 			t.Errorf("message %s received %d times", m.ID, m.Receives)

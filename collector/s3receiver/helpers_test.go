@@ -180,6 +180,21 @@ func expectedIDs(t testing.TB, key string, body []byte) map[string]bool {
 	return ids
 }
 
+// indexedOnce checks that the cluster holds each wanted document once and
+// nothing else.
+func (e *env) indexedOnce(t testing.TB, want map[string]bool) {
+	t.Helper()
+	writes := e.os.Writes()
+	for id := range want {
+		if writes[id] != 1 {
+			t.Errorf("%s written %d times", id, writes[id])
+		}
+	}
+	if len(writes) != len(want) {
+		t.Fatalf("%d documents indexed, %d expected", len(writes), len(want))
+	}
+}
+
 func waitFor(t testing.TB, what string, d time.Duration, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)

@@ -88,15 +88,7 @@ func TestQueueIndexesEveryObjectOnce(t *testing.T) {
 	if len(early) > 0 {
 		t.Fatalf("messages deleted before their objects were done: %v", early)
 	}
-	writes := e.os.Writes()
-	for id := range want {
-		if writes[id] != 1 {
-			t.Errorf("%s written %d times", id, writes[id])
-		}
-	}
-	if len(writes) != len(want) {
-		t.Errorf("%d documents indexed, %d expected", len(writes), len(want))
-	}
+	e.indexedOnce(t, want)
 	for _, m := range e.sqs.Messages() {
 		if m.Receives != 1 {
 			t.Errorf("message %s received %d times", m.ID, m.Receives)
@@ -211,15 +203,7 @@ func TestKillInTheMiddleOfAnObject(t *testing.T) {
 	e.sqs.ExpireVisibility()                        // and so is its message's visibility timeout
 	startReceiver(t, cfg, w)
 	waitFor(t, "the message deleted", time.Minute, func() bool { return !e.sqs.Messages()[0].Deleted.IsZero() })
-	writes := e.os.Writes()
-	if len(writes) != len(want) {
-		t.Fatalf("%d documents, want %d", len(writes), len(want))
-	}
-	for id := range want {
-		if writes[id] != 1 {
-			t.Fatalf("%s written %d times", id, writes[id])
-		}
-	}
+	e.indexedOnce(t, want)
 	if m := e.sqs.Messages()[0]; m.Receives != 2 {
 		t.Fatalf("received %d times", m.Receives)
 	}
@@ -351,13 +335,5 @@ func TestBackfillResumesFromItsCheckpoint(t *testing.T) {
 	if first.count("other/"+samples[0].key) != 0 {
 		t.Fatal("an object outside the prefix was read")
 	}
-	writes := e.os.Writes()
-	if len(writes) != len(want) {
-		t.Fatalf("%d documents, want %d", len(writes), len(want))
-	}
-	for id := range want {
-		if writes[id] != 1 {
-			t.Fatalf("%s written %d times", id, writes[id])
-		}
-	}
+	e.indexedOnce(t, want)
 }

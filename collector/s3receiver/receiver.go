@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.uber.org/zap"
@@ -120,6 +121,14 @@ func (r *s3Receiver) processObject(ctx context.Context, ref objectRef) error {
 		ld := partLogs(ref, n, part)
 		n++
 		if err := r.next.ConsumeLogs(ctx, ld); err != nil {
+			if consumererror.IsPermanent(err) && ctx.Err() == nil {
+				// records that can never be indexed (lines that do not
+				// parse...): the exporter counted them, reading the object
+				// again would not help
+				r.logger.Warn("records of the object refused for good", zap.String("key", ref.Key), zap.Int("part", n-1), zap.Error(err))
+				r.parts.Add(1)
+				return nil
+			}
 			return fmt.Errorf("part %d refused downstream: %w", n-1, err)
 		}
 		r.parts.Add(1)

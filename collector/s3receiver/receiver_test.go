@@ -337,3 +337,29 @@ func TestBackfillResumesFromItsCheckpoint(t *testing.T) {
 	}
 	e.indexedOnce(t, want)
 }
+
+// Lines that can never be indexed are counted by the exporter (a
+// permanent error); the rest of the object is indexed and the message
+// deleted: reading the object again would not make them parse.
+func TestUnparsableLinesDoNotHoldTheMessage(t *testing.T) {
+	e := newEnv(t, 2)
+	var alb sample
+	for _, s := range exampleSamples(t) {
+		if strings.Contains(s.key, "app.web-prod-alb") {
+			alb = s
+		}
+	}
+	body := gzipped(t, append(gunzip(t, alb.body), []byte("this is not an ALB log line\n")...))
+	key := alb.key
+	e.put(t, key, body)
+	want := expectedIDs(t, key, body)
+	e.sqs.Send(s3Event(key))
+	cfg := e.queueConfig()
+	cfg.VisibilityTimeout = time.Minute
+	startReceiver(t, cfg, e.siemExporter(t))
+	waitFor(t, "the message deleted", 30*time.Second, func() bool { return !e.sqs.Messages()[0].Deleted.IsZero() })
+	e.indexedOnce(t, want)
+	if m := e.sqs.Messages()[0]; m.Receives != 1 || len(e.sqs.DeadLetters()) != 0 {
+		t.Fatalf("%+v, dead letters %v", m, e.sqs.DeadLetters())
+	}
+}

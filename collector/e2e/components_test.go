@@ -18,7 +18,7 @@ func TestOtelcolComponents(t *testing.T) {
 	// contrib v0.160.0 names the receivers file_log and fluent_forward,
 	// still accepting filelog and fluentforward in configurations
 	for _, want := range [][]string{{"siem"}, {"debug"}, {"otlp"}, {"filelog", "file_log"}, {"fluentforward", "fluent_forward"},
-		{"batch"}, {"memory_limiter"}, {"file_storage"}} {
+		{"s3"}, {"batch"}, {"memory_limiter"}, {"file_storage"}} {
 		found := false
 		for _, name := range want {
 			found = found || strings.Contains(text, "name: "+name+"\n")

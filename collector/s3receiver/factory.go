@@ -35,5 +35,5 @@ func createDefaultConfig() component.Config {
 }
 
 func createLogsReceiver(_ context.Context, set receiver.Settings, c component.Config, next consumer.Logs) (receiver.Logs, error) {
-	return newReceiver(c.(*Config), set, next), nil
+	return newReceiver(c.(*Config), set, next)
 }

@@ -109,9 +109,22 @@ func startReceiver(t testing.TB, cfg *Config, next consumer.Logs) *s3Receiver {
 	if err := cfg.Validate(); err != nil && cfg.VisibilityTimeout >= 3*time.Second {
 		t.Fatal(err)
 	}
+	return startReceiverWith(t, cfg, next, nil)
+}
+
+// startReceiverWith records the receiver's telemetry in tel.
+func startReceiverWith(t testing.TB, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry) *s3Receiver {
+	t.Helper()
 	set := receivertest.NewNopSettings(typeStr)
 	set.Logger = zaptest.NewLogger(t)
-	r := newReceiver(cfg, set, next)
+	if tel != nil {
+		set.TelemetrySettings = tel.NewTelemetrySettings()
+		set.Logger = zaptest.NewLogger(t)
+	}
+	r, err := newReceiver(cfg, set, next)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := r.Start(context.Background(), componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
 	}

@@ -111,14 +111,20 @@ func (q *queue) handle(ctx context.Context, m types.Message) {
 	case err == nil:
 		if _, derr := q.sqs.DeleteMessage(actx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q.r.cfg.QueueURL), ReceiptHandle: m.ReceiptHandle}); derr != nil {
 			log.Warn("SQS DeleteMessage failed: the message will be read again (its documents keep their _ids)", zap.Error(derr))
+			q.r.tel.message(messageReturned)
+			return
 		}
+		q.r.tel.message(messageDeleted)
 	case ctx.Err() != nil:
 		log.Info("shutting down: the message goes back to the queue", zap.Error(err))
+		q.r.tel.message(messageReturned)
 	case errors.Is(err, errMalformed) || errors.As(err, &perm):
 		log.Error("notification failed for good; back to the queue at once, towards its dead-letter queue", zap.Error(err))
 		q.setVisibility(actx, m, 0, log)
+		q.r.tel.message(messageMalformed)
 	default:
 		log.Warn("notification failed; it comes back when its visibility timeout passes", zap.Error(err))
+		q.r.tel.message(messageReturned)
 	}
 }
 

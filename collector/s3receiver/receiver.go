@@ -31,6 +31,7 @@ const (
 type s3Receiver struct {
 	cfg    *Config
 	logger *zap.Logger
+	tel    *telemetry
 	next   consumer.Logs
 	norm   *normalize.Normalizer // cuts objects (their sections' formats)
 	cl     *clients
@@ -40,8 +41,12 @@ type s3Receiver struct {
 	objects, parts atomic.Int64
 }
 
-func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) *s3Receiver {
-	return &s3Receiver{cfg: cfg, logger: set.Logger, next: next}
+func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*s3Receiver, error) {
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &s3Receiver{cfg: cfg, logger: set.Logger, tel: tel, next: next}, nil
 }
 
 func (r *s3Receiver) Start(ctx context.Context, _ component.Host) error {
@@ -95,6 +100,22 @@ func (e *permanentError) Unwrap() error { return e.err }
 // each part as one log record, synchronously: it returns once every
 // part was accepted, or with the first refusal.
 func (r *s3Receiver) processObject(ctx context.Context, ref objectRef) error {
+	skipped, err := r.readObject(ctx, ref)
+	var perm *permanentError
+	switch {
+	case err == nil && skipped:
+		r.tel.object(objectSkipped)
+	case err == nil:
+		r.tel.object(objectRead)
+	case errors.As(err, &perm):
+		r.tel.object(objectGone)
+	default:
+		r.tel.object(objectFailed)
+	}
+	return err
+}
+
+func (r *s3Receiver) readObject(ctx context.Context, ref objectRef) (skipped bool, err error) {
 	out, err := r.cl.forBucket(ref.Bucket).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
 	if err != nil {
 		var ae smithy.APIError
@@ -103,10 +124,10 @@ func (r *s3Receiver) processObject(ctx context.Context, ref objectRef) error {
 			// access denied is left out: a role or a policy to fix, after
 			// which the object reads
 			case "NoSuchKey", "NoSuchBucket":
-				return &permanentError{fmt.Errorf("s3://%s/%s: %w", ref.Bucket, ref.Key, err)}
+				return false, &permanentError{fmt.Errorf("s3://%s/%s: %w", ref.Bucket, ref.Key, err)}
 			}
 		}
-		return fmt.Errorf("s3://%s/%s: %w", ref.Bucket, ref.Key, err)
+		return false, fmt.Errorf("s3://%s/%s: %w", ref.Bucket, ref.Key, err)
 	}
 	defer out.Body.Close()
 	if ref.Size == 0 && out.ContentLength != nil {
@@ -126,23 +147,23 @@ func (r *s3Receiver) processObject(ctx context.Context, ref objectRef) error {
 				// parse...): the exporter counted them, reading the object
 				// again would not help
 				r.logger.Warn("records of the object refused for good", zap.String("key", ref.Key), zap.Int("part", n-1), zap.Error(err))
-				r.parts.Add(1)
+				r.partDone()
 				return nil
 			}
 			return fmt.Errorf("part %d refused downstream: %w", n-1, err)
 		}
-		r.parts.Add(1)
+		r.partDone()
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("s3://%s/%s: %w", ref.Bucket, ref.Key, err)
+		return false, fmt.Errorf("s3://%s/%s: %w", ref.Bucket, ref.Key, err)
 	}
 	if res.Fatal != "" {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return false, ctx.Err()
 		}
 		// a broken download or a corrupt object; read again later
-		return fmt.Errorf("s3://%s/%s: reading stopped after %d part(s): %s", ref.Bucket, ref.Key, n, res.Fatal)
+		return false, fmt.Errorf("s3://%s/%s: reading stopped after %d part(s): %s", ref.Bucket, ref.Key, n, res.Fatal)
 	}
 	if res.Skipped != "" {
 		r.logger.Info("object skipped", zap.String("bucket", ref.Bucket), zap.String("key", ref.Key), zap.String("reason", res.Skipped))
@@ -151,7 +172,12 @@ func (r *s3Receiver) processObject(ctx context.Context, ref objectRef) error {
 		r.logger.Warn("records left out of the object", zap.String("key", ref.Key), zap.String("reason", reason), zap.Int("records", c))
 	}
 	r.objects.Add(1)
-	return nil
+	return res.Skipped != "", nil
+}
+
+func (r *s3Receiver) partDone() {
+	r.parts.Add(1)
+	r.tel.parts.Add(context.Background(), 1)
 }
 
 // partLogs is one part of an object as a log record: the body holds the

@@ -12,6 +12,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+
+	"github.com/siemloader/siemloader/collector/internal/telemetrytest"
 )
 
 func snsWrapped(msg string) string {
@@ -76,7 +80,9 @@ func TestQueueIndexesEveryObjectOnce(t *testing.T) {
 	cfg := e.queueConfig()
 	cfg.PartBytes = 4 << 10 // several parts for the larger objects
 	cfg.Concurrency = 3
-	r := startReceiver(t, cfg, w)
+	tel := componenttest.NewTelemetry()
+	defer tel.Shutdown(context.Background())
+	r := startReceiverWith(t, cfg, w, tel)
 	waitFor(t, "every message deleted", time.Minute, func() bool {
 		for _, m := range e.sqs.Messages() {
 			if m.Deleted.IsZero() {
@@ -102,6 +108,15 @@ func TestQueueIndexesEveryObjectOnce(t *testing.T) {
 	}
 	if r.objects.Load() != int64(len(msgOf)) || r.parts.Load() <= int64(len(msgOf)) {
 		t.Errorf("%d objects in %d parts, want %d objects in more parts", r.objects.Load(), r.parts.Load(), len(msgOf))
+	}
+	if n := telemetrytest.Sum(t, tel, metricObjects, "outcome", objectRead); n != int64(len(msgOf)) {
+		t.Errorf("%d objects read counted, want %d", n, len(msgOf))
+	}
+	if n := telemetrytest.Sum(t, tel, metricParts); n != r.parts.Load() {
+		t.Errorf("%d parts counted, %d consumed", n, r.parts.Load())
+	}
+	if n := telemetrytest.Sum(t, tel, metricMessages, "outcome", messageDeleted); n != int64(len(msgOf)+2) {
+		t.Errorf("%d messages deleted counted, want %d (with the test event and the folder)", n, len(msgOf)+2)
 	}
 	_, _ = testEvent, folder
 }
@@ -231,7 +246,9 @@ func TestMalformedNotifications(t *testing.T) {
 	w := &watch{}
 	cfg := e.queueConfig()
 	cfg.VisibilityTimeout = time.Minute // the dead-letter queue is reached without waiting for it
-	startReceiver(t, cfg, w)
+	tel := componenttest.NewTelemetry()
+	defer tel.Shutdown(context.Background())
+	startReceiverWith(t, cfg, w, tel)
 	waitFor(t, "the malformed messages in the dead-letter queue", 30*time.Second, func() bool { return len(e.sqs.DeadLetters()) == len(bad) })
 	for _, m := range e.sqs.DeadLetters() {
 		if !m.Deleted.IsZero() || m.Receives != 2 {
@@ -244,6 +261,13 @@ func TestMalformedNotifications(t *testing.T) {
 	}
 	if len(w.parts) != 0 {
 		t.Fatalf("parts consumed: %v", w.parts)
+	}
+	// each malformed message was received twice before the queue moved it
+	if n := telemetrytest.Sum(t, tel, metricMessages, "outcome", messageMalformed); n != int64(2*len(bad)) {
+		t.Errorf("%d malformed messages counted, want %d", n, 2*len(bad))
+	}
+	if n := telemetrytest.Sum(t, tel, metricMessages, "outcome", messageDeleted); n != 1 {
+		t.Errorf("%d messages deleted counted, want 1", n)
 	}
 }
 

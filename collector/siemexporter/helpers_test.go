@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/siemloader/siemloader/collector/internal/telemetrytest"
 )
 
 // samples are lines of the bundled demo objects (examples/samples), by
@@ -156,25 +156,5 @@ func appendLogs(dst, src plog.Logs) plog.Logs {
 // attrs (name=value pairs).
 func metricSum(t testing.TB, tel *componenttest.Telemetry, name string, attrs ...string) int64 {
 	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return 0 // nothing recorded yet
-	}
-	sum, ok := m.Data.(metricdata.Sum[int64])
-	if !ok {
-		t.Fatalf("%s is a %T", name, m.Data)
-	}
-	var n int64
-	for _, dp := range sum.DataPoints {
-		match := true
-		for i := 0; i+1 < len(attrs); i += 2 {
-			if v, ok := dp.Attributes.Value(attribute.Key(attrs[i])); !ok || v.AsString() != attrs[i+1] {
-				match = false
-			}
-		}
-		if match {
-			n += dp.Value
-		}
-	}
-	return n
+	return telemetrytest.Sum(t, tel, name, attrs...)
 }

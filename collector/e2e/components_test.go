@@ -29,11 +29,13 @@ func TestOtelcolComponents(t *testing.T) {
 	}
 }
 
-// The example configuration is one the distribution accepts.
+// The example configurations are ones the distribution accepts.
 func TestExampleConfigValidates(t *testing.T) {
 	bin := otelcolBinary(t)
-	cfg, _ := filepath.Abs(filepath.Join(repoRoot, "examples", "otelcol", "config.yaml"))
-	if out, err := exec.Command(bin, "validate", "--config", cfg).CombinedOutput(); err != nil {
-		t.Fatalf("otelcol-siem validate %s: %v\n%s", cfg, err, out)
+	for _, name := range []string{"config.yaml", "s3.yaml"} {
+		cfg, _ := filepath.Abs(filepath.Join(repoRoot, "examples", "otelcol", name))
+		if out, err := exec.Command(bin, "validate", "--config", cfg).CombinedOutput(); err != nil {
+			t.Errorf("otelcol-siem validate %s: %v\n%s", cfg, err, out)
+		}
 	}
 }

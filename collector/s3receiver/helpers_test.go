@@ -61,9 +61,13 @@ func newEnv(t testing.TB, maxReceiveCount int) *env {
 
 func (e *env) put(t testing.TB, key string, body []byte) {
 	t.Helper()
-	if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+	if _, err := e.s3.PutObject(context.Background(), putInput(bucket, key, body)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func putInput(bucket, key string, body []byte) *s3.PutObjectInput {
+	return &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)}
 }
 
 // queueConfig is the receiver's configuration against the env.

@@ -165,7 +165,12 @@ func (r *s3Receiver) readObject(ctx context.Context, ref objectRef) (skipped boo
 		// a broken download or a corrupt object; read again later
 		return false, fmt.Errorf("s3://%s/%s: reading stopped after %d part(s): %s", ref.Bucket, ref.Key, n, res.Fatal)
 	}
-	if res.Skipped != "" {
+	switch {
+	case res.Skipped == "unknown log type":
+		// most likely a user.ini section the receiver was not given
+		r.logger.Warn("object skipped: no section claims its key (does the receiver have the siem exporter's config files?)",
+			zap.String("bucket", ref.Bucket), zap.String("key", ref.Key))
+	case res.Skipped != "":
 		r.logger.Info("object skipped", zap.String("bucket", ref.Bucket), zap.String("key", ref.Key), zap.String("reason", res.Skipped))
 	}
 	for reason, c := range res.Errors {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize/objread"
@@ -207,72 +208,80 @@ func (sp *splitter) jsonValues(r io.Reader) error {
 		delim = sp.lt.JSONDelimiter
 	}
 	var js jsonScan
-	buf := make([]byte, 256<<10)
+	// The part at hand is pre followed by buf[start:]; buf[:start] went
+	// out in earlier parts. Each byte is copied once into the part that
+	// takes it, so small parts cost no more than large ones.
+	var buf, pre []byte
+	start, scanned := 0, 0
+	emit := func(end int, closing []byte) error {
+		part := make([]byte, 0, len(pre)+end-start+len(closing))
+		part = append(append(append(part, pre...), buf[start:end]...), closing...)
+		sp.part = part
+		return sp.flush()
+	}
+	const chunk = 256 << 10
 	for {
-		n, rerr := r.Read(buf)
-		from := len(sp.part)
-		sp.part = append(sp.part, buf[:n]...)
-		for j := from; j < len(sp.part); j++ {
+		if start > 0 { // keep only what is not out yet
+			n := copy(buf, buf[start:])
+			buf = buf[:n]
+			js.shift(start)
+			scanned -= start
+			start = 0
+		}
+		buf = slices.Grow(buf, chunk)
+		n, rerr := r.Read(buf[len(buf) : len(buf)+chunk])
+		buf = buf[:len(buf)+n]
+		for j := scanned; j < len(buf); j++ {
 			if js.inString && !js.escaped {
 				// most bytes are inside strings: jump to the next quote
 				// or backslash
-				k := bytes.IndexAny(sp.part[j:], "\"\\")
+				k := bytes.IndexAny(buf[j:], "\"\\")
 				if k < 0 {
 					break
 				}
 				j += k
 			}
-			switch js.step(sp.part, j, delim) {
+			switch js.step(buf, j, delim) {
 			case cutAfterValue:
-				if j+1 >= sp.max {
-					if err := sp.cut(j+1, nil, nil); err != nil {
+				if len(pre)+j+1-start >= sp.max {
+					if err := emit(j+1, nil); err != nil {
 						return err
 					}
-					j = -1
+					start, pre = j+1, nil
 				}
 			case cutInArray: // at the ',' after an element
-				if j >= sp.max {
+				if len(pre)+j-start >= sp.max {
 					// this part closes the array and the object; the next
 					// opens them again
-					if err := sp.cut(j, js.prefix, []byte("]}")); err != nil {
+					if err := emit(j, []byte("]}")); err != nil {
 						return err
 					}
-					j = len(js.prefix) - 1
-					js.topStart = 0
+					start, pre = j+1, js.prefix
+					js.topStart = -1 // the object's start is behind us
 				}
 			}
 		}
-		if len(sp.part) > MaxWholePart {
+		scanned = len(buf)
+		if len(pre)+len(buf)-start > MaxWholePart {
 			return errPartTooLarge
 		}
-		if rerr == io.EOF {
-			return sp.flush()
-		}
 		if rerr != nil {
-			if err := sp.flush(); err != nil {
-				return err
+			if len(buf) > start {
+				if pre == nil && start == 0 {
+					sp.part, buf = buf, nil // handed over whole, not copied
+					if err := sp.flush(); err != nil {
+						return err
+					}
+				} else if err := emit(len(buf), nil); err != nil {
+					return err
+				}
+			}
+			if rerr == io.EOF {
+				return nil
 			}
 			return rerr
 		}
 	}
-}
-
-// cut yields sp.part[:at] followed by closing, and starts the next part
-// with prefix and what followed at (less the ',' an array cut drops).
-func (sp *splitter) cut(at int, prefix, closing []byte) error {
-	restFrom := at
-	if closing != nil {
-		restFrom++ // the ',' between the elements
-	}
-	rest := sp.part[restFrom:]
-	next := make([]byte, 0, max(len(prefix)+len(rest), min(sp.max+sp.max/4, 4<<20)))
-	next = append(append(next, prefix...), rest...)
-	sp.part = append(sp.part[:at], closing...) // over bytes already copied to next
-	if err := sp.flush(); err != nil {
-		return err
-	}
-	sp.part = next
-	return nil
 }
 
 type jsonCut int
@@ -296,6 +305,14 @@ type jsonScan struct {
 	prefix           []byte // the object up to and with that array's '['
 	topIsObject      bool
 	stringIsTopLevel bool
+}
+
+// shift follows the buffer's bytes moving n places to the front.
+func (s *jsonScan) shift(n int) {
+	if s.topStart >= 0 {
+		s.topStart -= n // negative: the object started in a part already out
+	}
+	s.keyStart -= n
 }
 
 func (s *jsonScan) step(b []byte, j int, delim string) jsonCut {
@@ -341,9 +358,10 @@ func (s *jsonScan) step(b []byte, j int, delim string) jsonCut {
 		if s.depth == 0 {
 			s.topStart, s.topIsObject = j, c == '{'
 			s.expectKey = c == '{'
-		} else if s.depth == 1 && c == '[' && delim != "" && s.topIsObject && s.pendingKey == delim {
+		} else if s.depth == 1 && c == '[' && delim != "" && s.topIsObject && s.pendingKey == delim && s.topStart >= 0 {
 			s.inArray = true
-			s.prefix = append(s.prefix[:0], b[s.topStart:j+1]...)
+			// a new slice: the part in hand may still open with the last one
+			s.prefix = append([]byte(nil), b[s.topStart:j+1]...)
 		}
 		if s.depth == 1 {
 			s.pendingKey = ""

@@ -167,3 +167,43 @@ func TestPartsCutTheRecordsArray(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Cutting never crashes, and an object the core reads without a fault
+// gives the same documents in parts as whole, however small the parts.
+func FuzzSplitObject(f *testing.F) {
+	fuzzSeeds(f)
+	n := newNormalizer(f, "")
+	f.Fuzz(func(t *testing.T, which byte, body []byte) {
+		key, ok := fuzzKeys[which%byte(len(fuzzKeys))]
+		if !ok {
+			return
+		}
+		src := normalize.Source{Bucket: "b", Key: key}
+		var whole []string
+		res, _ := n.ProcessObject(src, bytes.NewReader(body), func(d normalize.Document) error {
+			whole = append(whole, d.Index+"/"+d.ID)
+			return nil
+		})
+		var parts []string
+		maxPart := 1 + int(which)*7
+		sres, err := n.SplitObject(src, bytes.NewReader(body), maxPart, func(part []byte) error {
+			if len(part) == 0 {
+				t.Fatal("an empty part")
+			}
+			_, err := n.ProcessPart(src, part, func(d normalize.Document) error {
+				parts = append(parts, d.Index+"/"+d.ID)
+				return nil
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Fatal != "" || res.ErrorCount() > 0 || sres.Fatal != "" {
+			return // a broken object: parts may read past a fault the whole stops at
+		}
+		if strings.Join(parts, " ") != strings.Join(whole, " ") {
+			t.Fatalf("parts of %d bytes gave %d documents %v, the object %d %v", maxPart, len(parts), parts, len(whole), whole)
+		}
+	})
+}

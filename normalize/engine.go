@@ -283,6 +283,18 @@ type Emit func(Document) error
 // its documents. The error is only for emit failures; everything about the
 // input is in the Result.
 func (n *Normalizer) ProcessObject(src Source, body io.Reader, emit Emit) (*Result, error) {
+	res, lt := n.objectType(src)
+	if lt == nil {
+		return res, nil
+	}
+	p := n.newObjectRun(src, lt, res, emit)
+	err := p.run(body)
+	return res, err
+}
+
+// objectType classifies the object src names; a nil section comes with
+// the Result saying why the object is skipped.
+func (n *Normalizer) objectType(src Source) (*Result, *conf.LogType) {
 	res := &Result{}
 	if strings.HasSuffix(src.Key, "/") {
 		res.Skipped = "the S3 key is a folder"
@@ -295,19 +307,15 @@ func (n *Normalizer) ProcessObject(src Source, body io.Reader, emit Emit) (*Resu
 		return res, nil
 	}
 	res.LogType = lt.Name
-	if lt.S3KeyIgnored != nil && src.Key != "" && lt.S3KeyIgnored.Search(src.Key) {
+	switch {
+	case lt.S3KeyIgnored != nil && src.Key != "" && lt.S3KeyIgnored.Search(src.Key):
 		res.Skipped = "s3_key_ignored matched the key"
-		return res, nil
-	}
-	if lt.FileFormat == "" {
+	case lt.FileFormat == "":
 		res.Skipped = "no file_format configured for " + lt.Name
-		return res, nil
-	}
-	if lt.IndexName == "" {
+	case lt.IndexName == "":
 		res.Skipped = "no index_name configured for " + lt.Name
-		return res, nil
+	default:
+		return res, lt
 	}
-	p := n.newObjectRun(src, lt, res, emit)
-	err := p.run(body)
-	return res, err
+	return res, nil
 }

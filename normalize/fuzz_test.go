@@ -27,7 +27,9 @@ var fuzzKeys = map[byte]string{
 	9: "AWSLogs/123456789012/RDS/cluster/db-1/2024/05/20/mysql-slowquery.log",                                                                                                                             // multiline
 }
 
-func FuzzProcessObject(f *testing.F) {
+// fuzzSeeds are objects of each fuzzKeys type, for the fuzz targets over
+// objects.
+func fuzzSeeds(f *testing.F) {
 	f.Add(byte(0), []byte(ctRecords(2)))
 	f.Add(byte(0), gz(f, ctRecords(3)))
 	f.Add(byte(0), []byte(`{"Records":[{"eventTime":"2024-05-20T10:00:00Z","eventID":"x"},`))
@@ -52,6 +54,10 @@ func FuzzProcessObject(f *testing.F) {
 		}
 	}
 	f.Add(byte(9), []byte("# Time: 2024-05-20T10:00:00.000000Z\n# User@Host: app[app] @  [10.0.0.1]  Id: 1\n# Query_time: 0.1  Lock_time: 0.0 Rows_sent: 1  Rows_examined: 1\nSET timestamp=1716199200;\nSELECT 1;\n"))
+}
+
+func FuzzProcessObject(f *testing.F) {
+	fuzzSeeds(f)
 	n := newNormalizer(f, "")
 	f.Fuzz(func(t *testing.T, which byte, body []byte) {
 		key, ok := fuzzKeys[which%byte(len(fuzzKeys))]

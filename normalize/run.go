@@ -89,13 +89,8 @@ func (n *Normalizer) newObjectRun(src Source, lt *conf.LogType, res *Result, emi
 var errStop = errors.New("stopped")
 
 func (o *objectRun) run(body io.Reader) error {
-	if o.lt.FileTimestampFormat != nil {
-		t, err := fileTimestamp(o.lt.FileTimestampFormat, o.src.Key)
-		if err != nil {
-			o.res.Skipped = err.Error()
-			return nil
-		}
-		o.fileTime = &t
+	if !o.readFileTime() {
+		return nil
 	}
 	obj, err := objread.Open(body)
 	if err != nil {
@@ -108,16 +103,42 @@ func (o *objectRun) run(body io.Reader) error {
 	}
 	defer obj.Close()
 	var derr error
-	switch {
-	case obj.Kind == objread.Parquet:
+	if obj.Kind == objread.Parquet {
 		derr = o.readParquet(obj)
-	case o.lt.ViaFirelens:
-		derr = o.readFirelens(obj)
-	case o.lt.ViaCWL:
-		derr = o.readCWLOrPlain(obj)
-	default:
-		derr = o.readPlain(obj)
+	} else {
+		derr = o.readDecoded(obj)
 	}
+	return o.finish(derr)
+}
+
+// readFileTime reads the object's time out of its key when the section
+// asks for it; false: the key does not say it, the object is skipped.
+func (o *objectRun) readFileTime() bool {
+	if o.lt.FileTimestampFormat != nil {
+		t, err := fileTimestamp(o.lt.FileTimestampFormat, o.src.Key)
+		if err != nil {
+			o.res.Skipped = err.Error()
+			return false
+		}
+		o.fileTime = &t
+	}
+	return true
+}
+
+// readDecoded reads decompressed text content in the section's way.
+func (o *objectRun) readDecoded(r io.Reader) error {
+	switch {
+	case o.lt.ViaFirelens:
+		return o.readFirelens(r)
+	case o.lt.ViaCWL:
+		return o.readCWLOrPlain(r)
+	}
+	return o.readPlain(r)
+}
+
+// finish turns a decoder's error into the Result, or returns the emit
+// failure that stopped it.
+func (o *objectRun) finish(derr error) error {
 	if o.emitErr != nil {
 		return o.emitErr
 	}

@@ -18,7 +18,7 @@ func TestOtelcolComponents(t *testing.T) {
 	// contrib v0.160.0 names the receivers file_log and fluent_forward,
 	// still accepting filelog and fluentforward in configurations
 	for _, want := range [][]string{{"siem"}, {"debug"}, {"otlp"}, {"filelog", "file_log"}, {"fluentforward", "fluent_forward"},
-		{"batch"}, {"memory_limiter"}, {"file_storage"}, {"firehose"}} {
+		{"s3"}, {"batch"}, {"memory_limiter"}, {"file_storage"}, {"firehose"}} {
 		found := false
 		for _, name := range want {
 			found = found || strings.Contains(text, "name: "+name+"\n")
@@ -32,7 +32,7 @@ func TestOtelcolComponents(t *testing.T) {
 // The example configurations are ones the distribution accepts.
 func TestExampleConfigValidates(t *testing.T) {
 	bin := otelcolBinary(t)
-	for _, name := range []string{"config.yaml", "firehose.yaml"} {
+	for _, name := range []string{"config.yaml", "firehose.yaml", "s3.yaml"} {
 		cfg, _ := filepath.Abs(filepath.Join(repoRoot, "examples", "otelcol", name))
 		if out, err := exec.Command(bin, "validate", "--config", cfg).CombinedOutput(); err != nil {
 			t.Errorf("otelcol-siem validate %s: %v\n%s", cfg, err, out)

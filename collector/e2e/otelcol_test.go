@@ -213,30 +213,63 @@ func expected(t *testing.T, cli, userINI string, files []sampleFile) map[string]
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("siemloader %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
 		}
-		lines := 0
-		sc := bufio.NewScanner(&out)
-		sc.Buffer(nil, 16<<20)
-		for i := 0; sc.Scan(); i++ {
-			if i%2 == 1 {
-				continue // the document
-			}
-			var action struct {
-				Index struct {
-					Index string `json:"_index"`
-					ID    string `json:"_id"`
-				} `json:"index"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &action); err != nil || action.Index.ID == "" {
-				t.Fatalf("CLI action line %q: %v", sc.Text(), err)
-			}
-			want[action.Index.Index+"/"+action.Index.ID] = true
-			lines++
-		}
-		if lines == 0 {
+		ids := cliActionIDs(t, &out)
+		if len(ids) == 0 {
 			t.Fatalf("the CLI made no document of %s", f.path)
+		}
+		for id := range ids {
+			want[id] = true
 		}
 	}
 	return want
+}
+
+// cliActionIDs are the index/_id pairs of the action lines of a bulk body
+// the CLI wrote (--output -).
+func cliActionIDs(t *testing.T, out io.Reader) map[string]bool {
+	ids := map[string]bool{}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(nil, 16<<20)
+	for i := 0; sc.Scan(); i++ {
+		if i%2 == 1 {
+			continue // the document
+		}
+		var action struct {
+			Index struct {
+				Index string `json:"_index"`
+				ID    string `json:"_id"`
+			} `json:"index"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &action); err != nil || action.Index.ID == "" {
+			t.Fatalf("CLI action line %q: %v", sc.Text(), err)
+		}
+		ids[action.Index.Index+"/"+action.Index.ID] = true
+	}
+	return ids
+}
+
+// indexedOnce checks that the cluster holds each wanted document once and
+// nothing else.
+func indexedOnce(t *testing.T, want map[string]bool, writes map[string]int) {
+	var missing, extra []string
+	for k := range want {
+		if writes[k] == 0 {
+			missing = append(missing, k)
+		}
+	}
+	for k, n := range writes {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+		if n != 1 {
+			t.Errorf("%s indexed %d times", k, n)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("documents differ from the CLI's: %d missing %v, %d unexpected %v", len(missing), missing, len(extra), extra)
+	}
 }
 
 func freePort(t *testing.T) int {
@@ -343,7 +376,7 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for srv.Docs() < len(want) {
-		col.failIfExited(t)
+		col.checkRunning(t)
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d documents after 90s", srv.Docs(), len(want))
 		}
@@ -353,7 +386,7 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 	metrics := scrape(t, port)
 	time.Sleep(500 * time.Millisecond) // anything more would be a duplicate
 	col.stop(t)
-	sameAsCLI(t, srv.Writes(), want)
+	indexedOnce(t, want, srv.Writes())
 	delivered := map[string]bool{}
 	for _, l := range strings.Split(metrics, "\n") {
 		if strings.HasPrefix(l, "otelcol_siem_exporter_documents_delivered") {
@@ -368,6 +401,59 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 		t.Errorf("telemetry lacks documents_delivered per log type:\n%s", grepLines(metrics, "otelcol_siem_"))
 	}
 	t.Logf("%d documents from %d files, each once, as the CLI gives them", len(want), len(files))
+}
+
+// collector is a running otelcol-siem.
+type collector struct {
+	cmd    *exec.Cmd
+	logs   bytes.Buffer // written by exec's copying goroutines until the process ends
+	exited chan error
+	done   bool
+}
+
+// startCollector runs bin with the configuration; env is added to the
+// test's environment.
+func startCollector(t *testing.T, bin, cfgPath string, env ...string) *collector {
+	c := &collector{cmd: exec.Command(bin, "--config", cfgPath), exited: make(chan error, 1)}
+	c.cmd.Env = append(os.Environ(), env...)
+	c.cmd.Stdout, c.cmd.Stderr = &c.logs, &c.logs
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.exited <- c.cmd.Wait() }()
+	t.Cleanup(func() { c.stop(t) })
+	return c
+}
+
+// checkRunning fails the test when the collector has exited.
+func (c *collector) checkRunning(t *testing.T) {
+	select {
+	case err := <-c.exited:
+		c.done = true
+		t.Logf("collector output:\n%s", c.logs.String())
+		t.Fatalf("otelcol-siem exited: %v", err)
+	default:
+	}
+}
+
+// stop ends the collector with SIGTERM (killed after 30 s) and shows
+// its output when the test failed; it may be called more than once.
+func (c *collector) stop(t *testing.T) {
+	if c.done {
+		return
+	}
+	c.done = true
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.exited
+		t.Error("otelcol-siem did not stop on SIGTERM")
+	}
+	if t.Failed() {
+		t.Logf("collector output:\n%s", c.logs.String())
+	}
 }
 
 func scrape(t *testing.T, port int) string {
@@ -402,81 +488,3 @@ func grepLines(s, prefix string) string {
 	return strings.Join(out, "\n")
 }
 
-// collectorProcess is a running otelcol-siem; its output is logged when
-// the test fails.
-type collectorProcess struct {
-	cmd     *exec.Cmd
-	logs    bytes.Buffer
-	exited  chan error
-	stopped bool
-}
-
-// startCollector runs bin with cfgPath (and env added to the
-// environment) until the test ends.
-func startCollector(t *testing.T, bin, cfgPath string, env ...string) *collectorProcess {
-	p := &collectorProcess{cmd: exec.Command(bin, "--config", cfgPath), exited: make(chan error, 1)}
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = &p.logs, &p.logs
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.exited <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		p.stop(t)
-		if t.Failed() {
-			t.Logf("collector output:\n%s", p.logs.String())
-		}
-	})
-	return p
-}
-
-// stop ends the collector as a service manager would: SIGTERM, then
-// a kill after 30 s.
-func (p *collectorProcess) stop(t *testing.T) {
-	if p.stopped {
-		return
-	}
-	p.stopped = true
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exited
-		t.Error("otelcol-siem did not stop on SIGTERM")
-	}
-}
-
-func (p *collectorProcess) failIfExited(t *testing.T) {
-	select {
-	case err := <-p.exited:
-		p.stopped = true
-		t.Fatalf("otelcol-siem exited: %v", err)
-	default:
-	}
-}
-
-// sameAsCLI fails t unless the cluster holds exactly the documents the
-// CLI gives, each written once.
-func sameAsCLI(t *testing.T, writes map[string]int, want map[string]bool) {
-	t.Helper()
-	var missing, extra []string
-	for k := range want {
-		if writes[k] == 0 {
-			missing = append(missing, k)
-		}
-	}
-	for k, n := range writes {
-		if !want[k] {
-			extra = append(extra, k)
-		}
-		if n != 1 {
-			t.Errorf("%s indexed %d times", k, n)
-		}
-	}
-	sort.Strings(missing)
-	sort.Strings(extra)
-	if len(missing) > 0 || len(extra) > 0 {
-		t.Fatalf("documents differ from the CLI's: missing %v, unexpected %v", missing, extra)
-	}
-}

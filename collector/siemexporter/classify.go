@@ -28,6 +28,11 @@ const (
 	AttrAccountID   = "cloud.account.id" // cloud.account.id of host logs
 	AttrRegion      = "cloud.region"
 	AttrHostID      = "host.id" // EC2 instance id (cloud.instance.id), as resourcedetection sets it
+	// AttrObjectPart marks a body that is a part of the S3 object
+	// aws.s3.key names (normalize.SplitObject's, as the s3 receiver cuts
+	// objects), read as the object's records; its value is the part's
+	// number.
+	AttrObjectPart = "siem.object.part"
 )
 
 // source reads a record's origin out of its attributes, the record's

@@ -221,7 +221,8 @@ type push struct {
 	// ends[i] is the end in docs of the i-th log record's documents
 	// (in ld's order); its start is ends[i-1].
 	ends     []int
-	received map[string]int64 // log records per log type
+	received map[string]int64    // log records per log type
+	parts    []*normalize.Result // what became of the object parts' records
 	// records that can never be indexed, per log type and reason
 	failed      int64
 	failReasons map[failKey]int64
@@ -250,6 +251,10 @@ func (e *siemExporter) normalize(ld plog.Logs) *push {
 
 func (p *push) record(res pcommon.Map, lr plog.LogRecord) {
 	src := source(res, lr.Attributes(), p.e.defaults)
+	if _, ok := lr.Attributes().Get(AttrObjectPart); ok {
+		p.objectPart(src, lr.Body())
+		return
+	}
 	s := p.stream(src)
 	if s == nil {
 		p.received["unknown"]++
@@ -279,6 +284,29 @@ func (p *push) record(res pcommon.Map, lr plog.LogRecord) {
 	default:
 		_ = s.Message(body.AsString())
 	}
+}
+
+// objectPart normalizes a part of an S3 object (the s3 receiver's
+// records) as the object's records are normalized: its header lines give
+// the context, the object's key the section.
+func (p *push) objectPart(src normalize.Source, body pcommon.Value) {
+	var data []byte
+	switch body.Type() {
+	case pcommon.ValueTypeBytes:
+		data = body.Bytes().AsRaw()
+	default:
+		data = []byte(body.AsString())
+	}
+	r, _ := p.e.norm.ProcessPart(src, data, p.emit) // emit never fails
+	lt := r.LogType
+	p.received[lt]++
+	switch {
+	case r.Skipped != "":
+		p.fail(lt, "object skipped: "+r.Skipped, 1)
+	case r.Fatal != "":
+		p.fail(lt, "object part unreadable: "+r.Fatal, 1)
+	}
+	p.parts = append(p.parts, r)
 }
 
 // firelensKeys are what a FireLens log router adds around a container's
@@ -465,11 +493,13 @@ func (p *push) count(ctx context.Context) {
 	for lt, n := range p.received {
 		t.received.Add(ctx, n, typeAttr(lt))
 	}
+	results := p.parts
 	for _, s := range p.streams {
-		if s == nil {
-			continue
+		if s != nil {
+			results = append(results, s.Result())
 		}
-		r := s.Result()
+	}
+	for _, r := range results {
 		for reason, n := range r.Excluded {
 			t.excluded.Add(ctx, int64(n), reasonAttr(r.LogType, reason))
 		}

@@ -2,12 +2,20 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
 // The docker-compose demo (examples/demo) is checked here without a Docker
@@ -331,4 +339,140 @@ func jsonText(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// composeScripts are the shell scripts of the compose file's services
+// (the `- |` blocks of their commands), with compose's $$ escapes undone.
+func composeScripts(t *testing.T) map[string]string {
+	data, err := os.ReadFile(demoDir + "docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts := map[string]string{}
+	service, in := "", false
+	var body []string
+	flush := func() {
+		if in {
+			scripts[service] = strings.ReplaceAll(strings.Join(body, "\n"), "$$", "$")
+		}
+		in, body = false, nil
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case in && (strings.HasPrefix(line, "        ") || strings.TrimSpace(line) == ""):
+			body = append(body, strings.TrimPrefix(line, "        "))
+		case strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   ") && strings.HasSuffix(line, ":"):
+			flush()
+			service = strings.TrimSuffix(strings.TrimSpace(line), ":")
+		case strings.TrimSpace(line) == "- |":
+			flush()
+			in = true
+		default:
+			flush()
+		}
+	}
+	flush()
+	return scripts
+}
+
+// The services' scripts are valid sh, and the generator's two steps —
+// its own `siemloader gen` and `siemloader load` lines, as the compose
+// file writes them — produce a batch and load it over HTTPS with basic
+// auth and an unverifiable certificate (as the demo cluster's is),
+// installing the index templates first.
+func TestDemoGeneratorSteps(t *testing.T) {
+	scripts := composeScripts(t)
+	for _, s := range []string{"generator", "dashboards-import", "minio-mirror"} {
+		if scripts[s] == "" {
+			t.Fatalf("no script found for %s (found %v)", s, len(scripts))
+		}
+		if msg, err := exec.Command("sh", "-n", "-c", scripts[s]).CombinedOutput(); err != nil {
+			t.Errorf("%s: sh -n: %v\n%s", s, err, msg)
+		}
+	}
+	script := strings.ReplaceAll(scripts["generator"], "\\\n", " ")
+	command := func(sub string) []string {
+		for _, line := range strings.Split(script, "\n") {
+			if i := strings.Index(line, "siemloader "+sub+" "); i >= 0 {
+				line = line[i+len("siemloader "+sub+" "):]
+				if j := strings.Index(line, ";"); j >= 0 {
+					line = line[:j]
+				}
+				return strings.Fields(line)
+			}
+		}
+		t.Fatalf("the generator runs no siemloader %s:\n%s", sub, script)
+		return nil
+	}
+
+	srv := opensearchtest.New(opensearchtest.Faults{}, 31)
+	defer srv.Close()
+	srv.RequireBasic("admin", "demo-password")
+	target, _ := url.Parse(srv.URL)
+	cluster := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	defer cluster.Close()
+	t.Setenv("SIEMLOADER_OPENSEARCH_PASSWORD", "demo-password")
+
+	dir := t.TempDir()
+	substitute := func(args []string) []string {
+		var out []string
+		for _, a := range args {
+			a = strings.ReplaceAll(a, "/data/", dir+"/")
+			a = strings.ReplaceAll(a, "https://opensearch:9200", cluster.URL)
+			switch {
+			case a == "$geo": // no GeoIP databases here
+				continue
+			case a == "--bootstrap=$bootstrap": // the first round's
+				a = "--bootstrap=true"
+			case strings.Contains(a, "$"):
+				t.Fatalf("shell expansion %q the test does not know", a)
+			}
+			out = append(out, a)
+		}
+		return out
+	}
+	// --count $(( ${GEN_RATE:-5} * 5 )): five seconds of the default rate
+	gen := command("gen")
+	for i := 0; i < len(gen); i++ {
+		if gen[i] == "--count" {
+			end := i + 1
+			for end < len(gen) && !strings.HasPrefix(gen[end], "--") {
+				end++
+			}
+			if expr := strings.Join(gen[i+1:end], " "); expr != "$(( ${GEN_RATE:-5} * 5 ))" {
+				t.Fatalf("--count %s: the test knows $(( ${GEN_RATE:-5} * 5 ))", expr)
+			}
+			gen = append(append(gen[:i+1:i+1], "25"), gen[end:]...)
+		}
+	}
+	gen = substitute(gen)
+	var stderr bytes.Buffer
+	if rc := cmdGen(gen, io.Discard, &stderr); rc != 0 {
+		t.Fatalf("gen %v: rc %d: %s", gen, rc, stderr.String())
+	}
+	load := substitute(command("load"))
+	stderr.Reset()
+	if rc := cmdLoad(load, io.Discard, &stderr); rc != 0 {
+		t.Fatalf("load %v: rc %d: %s", load, rc, stderr.String())
+	}
+	if srv.Docs() != 25*len(genS3Types) {
+		t.Errorf("the cluster holds %d documents, want %d", srv.Docs(), 25*len(genS3Types))
+	}
+	if len(srv.IndexTemplates()) == 0 || len(srv.ComponentTemplates()) == 0 {
+		t.Errorf("the first load installed no templates: %v", srv.AdminRequests())
+	}
+	if _, refused := srv.AuthCounts(); refused != 0 {
+		t.Errorf("%d requests refused for their credentials", refused)
+	}
+	// the text logs for Fluent Bit are where its config tails them
+	conf, _ := os.ReadFile(demoDir + "fluent-bit.conf")
+	for _, lt := range genTextTypes {
+		path := "/data/logs/" + genTextFiles[lt]
+		if !strings.Contains(string(conf), "Path              "+path+"\n") {
+			t.Errorf("fluent-bit.conf does not tail %s (%s)", path, lt)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "logs", genTextFiles[lt])); err != nil {
+			t.Errorf("%s: %v", lt, err)
+		}
+	}
 }

@@ -16,6 +16,8 @@ Usage:
   siemloader load [flags] PATH...     normalize log objects into bulk NDJSON
   siemloader redrive [flags] DIR|s3://bucket/prefix
                                       send dead-lettered documents again
+  siemloader gen [flags]              write realistic demo logs continuously
+                                      (S3 objects and text files)
   siemloader check-config [user.ini...]
                                       validate aws.ini and user.ini files
   siemloader version
@@ -44,6 +46,8 @@ func run(args []string) int {
 		return cmdLoad(args[1:], os.Stdout, os.Stderr)
 	case "redrive":
 		return runRedrive(args[1:], os.Stdout, os.Stderr)
+	case "gen":
+		return cmdGen(args[1:], os.Stdout, os.Stderr)
 	case "check-config":
 		return cmdCheckConfig(args[1:], os.Stdout, os.Stderr)
 	case "version", "--version":

@@ -130,9 +130,13 @@ func forward(t *testing.T, port int, f sampleFile) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	forwardLines(t, port, forwardTag, strings.Split(strings.TrimSpace(string(data)), "\n"))
+}
+
+// forwardLines sends lines under this tag in one Forward-mode message.
+func forwardLines(t *testing.T, port int, tag string, lines []string) {
 	msg := msgp.AppendArrayHeader(nil, 2)
-	msg = msgp.AppendString(msg, forwardTag)
+	msg = msgp.AppendString(msg, tag)
 	msg = msgp.AppendArrayHeader(msg, uint32(len(lines)))
 	now := time.Now().Unix()
 	for _, l := range lines {

@@ -491,4 +491,3 @@ func grepLines(s, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
-

@@ -375,11 +375,13 @@ func composeScripts(t *testing.T) map[string]string {
 	return scripts
 }
 
-// The services' scripts are valid sh, and the generator's two steps —
-// its own `siemloader gen` and `siemloader load` lines, as the compose
-// file writes them — produce a batch and load it over HTTPS with basic
-// auth and an unverifiable certificate (as the demo cluster's is),
-// installing the index templates first.
+// The services' scripts are valid sh, and the generator's `siemloader
+// gen` line, as the compose file writes it, produces a batch that it
+// moves into the mirrored folder; the README's CLI alternative, its
+// `siemloader load` line, loads that folder over HTTPS with basic auth
+// and an unverifiable certificate (as the demo cluster's is), installing
+// the index templates first. (The collector's way, MinIO's webhook, is
+// run by collector/e2e.)
 func TestDemoGeneratorSteps(t *testing.T) {
 	scripts := composeScripts(t)
 	for _, s := range []string{"generator", "dashboards-import", "minio-mirror"} {
@@ -391,17 +393,21 @@ func TestDemoGeneratorSteps(t *testing.T) {
 		}
 	}
 	script := strings.ReplaceAll(scripts["generator"], "\\\n", " ")
-	command := func(sub string) []string {
+	readme, err := os.ReadFile(demoDir + "README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := func(sub, script string) []string {
 		for _, line := range strings.Split(script, "\n") {
 			if i := strings.Index(line, "siemloader "+sub+" "); i >= 0 {
 				line = line[i+len("siemloader "+sub+" "):]
-				if j := strings.Index(line, ";"); j >= 0 {
+				if j := strings.IndexAny(line, ";'"); j >= 0 {
 					line = line[:j]
 				}
 				return strings.Fields(line)
 			}
 		}
-		t.Fatalf("the generator runs no siemloader %s:\n%s", sub, script)
+		t.Fatalf("no siemloader %s in:\n%s", sub, script)
 		return nil
 	}
 
@@ -416,7 +422,12 @@ func TestDemoGeneratorSteps(t *testing.T) {
 	dir := t.TempDir()
 	substitute := func(args []string) []string {
 		var out []string
-		for _, a := range args {
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			if strings.HasPrefix(a, "--geoip-") { // no GeoIP databases here
+				i++
+				continue
+			}
 			a = strings.ReplaceAll(a, "/data/", dir+"/")
 			a = strings.ReplaceAll(a, "https://opensearch:9200", cluster.URL)
 			switch {
@@ -432,7 +443,7 @@ func TestDemoGeneratorSteps(t *testing.T) {
 		return out
 	}
 	// --count $(( ${GEN_RATE:-5} * 5 )): five seconds of the default rate
-	gen := command("gen")
+	gen := command("gen", script)
 	for i := 0; i < len(gen); i++ {
 		if gen[i] == "--count" {
 			end := i + 1
@@ -450,7 +461,13 @@ func TestDemoGeneratorSteps(t *testing.T) {
 	if rc := cmdGen(gen, io.Discard, &stderr); rc != 0 {
 		t.Fatalf("gen %v: rc %d: %s", gen, rc, stderr.String())
 	}
-	load := substitute(command("load"))
+	if !strings.Contains(script, "cp -R /data/batch/. /data/bucket/") || strings.Contains(script, "siemloader load") {
+		t.Fatalf("the generator should only generate and move each batch to /data/bucket:\n%s", script)
+	}
+	if err := os.Rename(filepath.Join(dir, "batch"), filepath.Join(dir, "bucket")); err != nil {
+		t.Fatal(err)
+	}
+	load := substitute(command("load", string(readme)))
 	stderr.Reset()
 	if rc := cmdLoad(load, io.Discard, &stderr); rc != 0 {
 		t.Fatalf("load %v: rc %d: %s", load, rc, stderr.String())

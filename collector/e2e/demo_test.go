@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -13,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/siemloader/siemloader/internal/miniotest"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
@@ -71,28 +78,9 @@ func TestDemoCollectorForwardsNginx(t *testing.T) {
 	cluster := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
 	defer cluster.Close()
 
-	data, err := os.ReadFile(demoConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	fluentPort := freePort(t)
-	cfg := string(data)
-	for old, repl := range map[string]string{
-		"https://opensearch:9200":       cluster.URL,
-		"0.0.0.0:8006":                  "127.0.0.1:" + strconv.Itoa(fluentPort),
-		"/tmp/otelcol-siem/dead-letter": filepath.Join(dir, "dead-letter"),
-		// other collectors may run on this machine: no telemetry port
-		"\nservice:\n": "\nservice:\n  telemetry:\n    metrics:\n      level: none\n",
-	} {
-		if !strings.Contains(cfg, old) {
-			t.Fatalf("the demo's otelcol.yaml has no %q any more: update this test", old)
-		}
-		cfg = strings.ReplaceAll(cfg, old, repl)
-	}
-	cfgPath := filepath.Join(dir, "otelcol.yaml")
-	writeFile(t, cfgPath, []byte(cfg))
-	col := startCollector(t, bin, cfgPath, "OPENSEARCH_ADMIN_PASSWORD="+demoPassword)
+	d := startDemoCollector(t, bin, cluster.URL, "http://127.0.0.1:9") // nothing announces an object here
+	fluentPort := d.fluentPort
+	col := d.col
 
 	forwardLines(t, fluentPort, "demo.nginx.access", strings.Split(strings.TrimSpace(lines.String()), "\n"))
 	deadline := time.Now().Add(90 * time.Second)
@@ -113,4 +101,138 @@ func TestDemoCollectorForwardsNginx(t *testing.T) {
 	if len(srv.IndexTemplates()) == 0 {
 		t.Errorf("the exporter installed no index template at start: %v", srv.AdminRequests())
 	}
+}
+
+// demoCollector is otelcol-siem running the demo's otelcol.yaml with only
+// its addresses changed.
+type demoCollector struct {
+	col                     *collector
+	fluentPort, webhookPort int
+}
+
+const demoWebhookToken = "demo-webhook-token"
+
+func startDemoCollector(t *testing.T, bin, clusterURL, minioURL string, env ...string) demoCollector {
+	data, err := os.ReadFile(demoConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	d := demoCollector{fluentPort: freePort(t), webhookPort: freePort(t)}
+	cfg := string(data)
+	for old, repl := range map[string]string{
+		"https://opensearch:9200":          clusterURL,
+		"0.0.0.0:8006":                     "127.0.0.1:" + strconv.Itoa(d.fluentPort),
+		"0.0.0.0:8088":                     "127.0.0.1:" + strconv.Itoa(d.webhookPort),
+		"http://minio:9000":                minioURL,
+		"/tmp/otelcol-siem/dead-letter\n":  filepath.Join(dir, "dead-letter") + "\n",
+		"/tmp/otelcol-siem/dead-letter-s3": filepath.Join(dir, "dead-letter-s3"),
+		// other collectors may run on this machine: no telemetry port
+		"\nservice:\n": "\nservice:\n  telemetry:\n    metrics:\n      level: none\n",
+	} {
+		if !strings.Contains(cfg, old) {
+			t.Fatalf("the demo's otelcol.yaml has no %q any more: update this test", old)
+		}
+		cfg = strings.ReplaceAll(cfg, old, repl)
+	}
+	cfgPath := filepath.Join(dir, "otelcol.yaml")
+	writeFile(t, cfgPath, []byte(cfg))
+	env = append(env, "OPENSEARCH_ADMIN_PASSWORD="+demoPassword, "SIEM_WEBHOOK_TOKEN="+demoWebhookToken)
+	d.col = startCollector(t, bin, cfgPath, env...)
+	return d
+}
+
+// minioPutEvent is the body MinIO's webhook target POSTs for an object
+// put (MinIO's spelling: minio:s3, s3:ObjectCreated:Put, the key
+// query-escaped).
+func minioPutEvent(bucket, key string, size int) string {
+	return `{"EventName":"s3:ObjectCreated:Put","Key":"` + bucket + "/" + key + `","Records":[{"eventVersion":"2.0","eventSource":"minio:s3","awsRegion":"","eventTime":"2024-05-20T13:25:00.123Z","eventName":"s3:ObjectCreated:Put","userIdentity":{"principalId":"siemdemo"},"s3":{"s3SchemaVersion":"1.0","configurationId":"Config","bucket":{"name":"` + bucket + `","ownerIdentity":{"principalId":"siemdemo"},"arn":"arn:aws:s3:::` + bucket + `"},"object":{"key":"` + url.QueryEscape(key) + `","size":` + strconv.Itoa(size) + `,"eTag":"5fc7298143efe1276d39a3466d4e255f","contentType":"application/gzip","sequencer":"17D0A1B2C3E0F1A2"}},"source":{"host":"172.18.0.5","port":"","userAgent":"MinIO (linux; amd64) minio-go/v7.0.80 mc/RELEASE.2024-11-17T19-35-25Z"}}]}`
+}
+
+// The demo's S3 path, as the compose file wires it: the generator's
+// objects in MinIO's siem-logs, each announced by a MinIO webhook event
+// (the recorded shape, with the demo's token), are read back by the s3
+// receiver and indexed by the siem/s3 exporter, each document once with
+// the _index/_id `siemloader load` gives the object; a wrong token is
+// refused.
+func TestDemoCollectorReadsMinIOWebhook(t *testing.T) {
+	bin := otelcolBinary(t)
+	cli := cliBinary(t)
+	minio := miniotest.Start(t)
+	minio.MakeBucket(t, "siem-logs")
+	s3c := minio.Client(t)
+	objects := t.TempDir()
+	if out, err := exec.Command(cli, "gen", "--count", "10", "--s3-dir", objects).CombinedOutput(); err != nil {
+		t.Fatalf("siemloader gen: %v\n%s", err, out)
+	}
+	srv := opensearchtest.New(opensearchtest.Faults{}, 7)
+	defer srv.Close()
+	srv.RequireBasic("admin", demoPassword)
+	target, _ := url.Parse(srv.URL)
+	cluster := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	defer cluster.Close()
+	d := startDemoCollector(t, bin, cluster.URL, minio.Endpoint,
+		"AWS_ACCESS_KEY_ID="+minio.AccessKey, "AWS_SECRET_ACCESS_KEY="+minio.SecretKey, "AWS_REGION="+minio.Region,
+		"AWS_CONFIG_FILE="+filepath.Join(objects, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(objects, "none"))
+	hook := "http://127.0.0.1:" + strconv.Itoa(d.webhookPort) + "/"
+	post := func(auth, body string) int {
+		req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// the receiver listens once the collector is up
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		d.col.checkRunning(t)
+		if resp, err := http.Head(hook); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the webhook endpoint does not answer after 60s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	want := map[string]bool{}
+	var events []string
+	err := filepath.WalkDir(objects, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		key, _ := filepath.Rel(objects, path)
+		key = filepath.ToSlash(key)
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for id := range cliIDs(t, cli, key, path) {
+			want[id] = true
+		}
+		if _, err := s3c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("siem-logs"), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+			return err
+		}
+		events = append(events, minioPutEvent("siem-logs", key, len(body)))
+		return nil
+	})
+	if err != nil || len(events) < 5 {
+		t.Fatalf("%d objects generated: %v", len(events), err)
+	}
+	if code := post("Bearer wrong", events[0]); code != http.StatusForbidden {
+		t.Errorf("a wrong token: %d", code)
+	}
+	// the objects are indexed when the answer comes: nothing to wait for
+	for _, ev := range events {
+		if code := post("Bearer "+demoWebhookToken, ev); code != http.StatusOK {
+			t.Fatalf("webhook answered %d", code)
+		}
+	}
+	d.col.stop(t)
+	indexedOnce(t, want, srv.Writes())
 }

@@ -4,15 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 // Config is the receiver's configuration; docs/s3receiver.md lists every
 // key with its default. Exactly one mode is set: queue_url (S3 event
-// notifications through SQS) or backfill (list a bucket prefix once).
+// notifications through SQS), backfill (list a bucket prefix once) or
+// webhook (notifications POSTed by MinIO's webhook target).
 type Config struct {
 	// QueueURL is the SQS queue S3 (directly, through SNS or through
 	// EventBridge) announces new objects to.
@@ -29,6 +35,7 @@ type Config struct {
 	MaxMessages int32 `mapstructure:"max_messages"`
 
 	Backfill *BackfillConfig `mapstructure:"backfill"`
+	Webhook  *WebhookConfig  `mapstructure:"webhook"`
 
 	// Region of S3 and SQS; the SDK's when empty (the queue URL's for SQS).
 	Region  string `mapstructure:"region"`
@@ -59,6 +66,42 @@ type BackfillConfig struct {
 	Checkpoint string `mapstructure:"checkpoint"`
 }
 
+// WebhookConfig is an HTTP endpoint for S3-compatible bucket event
+// notifications, as MinIO's webhook target POSTs them.
+type WebhookConfig struct {
+	// ServerConfig brings endpoint, tls, max_request_body_size, timeouts.
+	confighttp.ServerConfig `mapstructure:",squash"`
+	// AuthToken is what the sender puts in Authorization (MinIO's
+	// auth_token, alone or after "Bearer "); empty accepts any request
+	// (a warning at start). Never printed.
+	AuthToken configopaque.String `mapstructure:"auth_token"`
+}
+
+// defaultWebhookWriteTimeout leaves time to read a large object before
+// the answer: the answer says whether it went downstream.
+const defaultWebhookWriteTimeout = 10 * time.Minute
+
+// Unmarshal starts from the collector's server defaults and reads
+// auth_token beside them: the embedded ServerConfig's own Unmarshal
+// would be promoted and fill the server's keys alone.
+func (c *WebhookConfig) Unmarshal(conf *confmap.Conf) error {
+	if c.NetAddr.Endpoint == "" && c.NetAddr.Transport == "" {
+		c.ServerConfig = confighttp.NewDefaultServerConfig()
+		c.WriteTimeout = defaultWebhookWriteTimeout
+	}
+	if err := c.ServerConfig.Unmarshal(conf); err != nil {
+		return err
+	}
+	own := struct {
+		AuthToken configopaque.String `mapstructure:"auth_token"`
+	}{c.AuthToken}
+	if err := conf.Unmarshal(&own, confmap.WithIgnoreUnused()); err != nil {
+		return err
+	}
+	c.AuthToken = own.AuthToken
+	return nil
+}
+
 // BucketConfig is how one bucket is read.
 type BucketConfig struct {
 	RoleARN    string `mapstructure:"role_arn"`
@@ -70,11 +113,20 @@ type BucketConfig struct {
 func (c *Config) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var modes []string
+	for _, m := range []struct {
+		key string
+		set bool
+	}{{"queue_url", c.QueueURL != ""}, {"backfill", c.Backfill != nil}, {"webhook", c.Webhook != nil}} {
+		if m.set {
+			modes = append(modes, m.key)
+		}
+	}
 	switch {
-	case c.QueueURL == "" && c.Backfill == nil:
-		add("queue_url or backfill: one of them is required")
-	case c.QueueURL != "" && c.Backfill != nil:
-		add("queue_url and backfill: set only one (a receiver either follows a queue or back-fills a prefix)")
+	case len(modes) == 0:
+		add("queue_url, backfill or webhook: one of them is required")
+	case len(modes) > 1:
+		add("%s: set only one (a receiver follows a queue, back-fills a prefix or listens for webhook notifications)", strings.Join(modes, " and "))
 	}
 	if c.QueueURL != "" {
 		if u, err := url.Parse(c.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -113,6 +165,19 @@ func (c *Config) Validate() error {
 		}
 		if b.Checkpoint == "" {
 			add("backfill.checkpoint: required (the file that keeps a restart from reading finished objects again)")
+		}
+	}
+	if w := c.Webhook; w != nil {
+		if w.NetAddr.Endpoint == "" {
+			add("webhook.endpoint: required (host:port to listen on)")
+		} else if _, port, err := net.SplitHostPort(w.NetAddr.Endpoint); err != nil || port == "" {
+			add("webhook.endpoint: %q is not host:port", w.NetAddr.Endpoint)
+		}
+		if w.MaxRequestBodySize < 0 {
+			add("webhook.max_request_body_size: must not be negative")
+		}
+		if tls := w.TLS.Get(); tls != nil && ((tls.CertFile == "" && tls.CertPem == "") || (tls.KeyFile == "" && tls.KeyPem == "")) {
+			add("webhook.tls: cert_file and key_file (or cert_pem and key_pem) are needed to serve TLS")
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Buckets)) {

@@ -2,6 +2,7 @@ package s3receiver
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,6 +64,49 @@ func TestConfigBackfillMode(t *testing.T) {
 	}
 }
 
+func TestConfigWebhookMode(t *testing.T) {
+	cfg := loadConfig(t, "webhook")
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	w := cfg.Webhook
+	if w == nil || w.NetAddr.Endpoint != "0.0.0.0:8443" || string(w.AuthToken) != "webhook-token-from-minio" || !cfg.S3ForcePathStyle {
+		t.Fatalf("%+v", cfg)
+	}
+	if tls := w.TLS.Get(); tls == nil || tls.CertFile != "/etc/otelcol-siem/tls.crt" || tls.KeyFile != "/etc/otelcol-siem/tls.key" {
+		t.Fatalf("tls: %+v", w.TLS)
+	}
+	// the collector's server defaults, with time to read an object before answering
+	if w.WriteTimeout != defaultWebhookWriteTimeout || w.ReadHeaderTimeout == 0 || w.MaxRequestBodySize != 0 && w.MaxRequestBodySize < 1<<20 {
+		t.Fatalf("server defaults: write %s, read header %s, body %d", w.WriteTimeout, w.ReadHeaderTimeout, w.MaxRequestBodySize)
+	}
+	if got := fmt.Sprint(w.AuthToken); strings.Contains(got, "webhook-token-from-minio") {
+		t.Fatalf("the token prints as %q", got)
+	}
+}
+
+func TestConfigWebhookInvalid(t *testing.T) {
+	err := loadConfig(t, "webhook_invalid").Validate()
+	if err == nil {
+		t.Fatal("invalid configuration accepted")
+	}
+	for _, want := range []string{
+		"queue_url and webhook: set only one",
+		`webhook.endpoint: "8443" is not host:port`,
+		"webhook.tls: cert_file and key_file",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	both := loadConfig(t, "webhook")
+	both.Backfill = &BackfillConfig{Bucket: "b", Checkpoint: "c"}
+	both.QueueURL = "https://sqs.eu-west-1.amazonaws.com/1/q"
+	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "queue_url and backfill and webhook: set only one") {
+		t.Errorf("three modes: %v", err)
+	}
+}
+
 // Every problem is reported at once, each with its key's path.
 func TestConfigInvalid(t *testing.T) {
 	err := loadConfig(t, "invalid").Validate()
@@ -83,7 +127,7 @@ func TestConfigInvalid(t *testing.T) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
-	if err := (&Config{}).Validate(); err == nil || !strings.Contains(err.Error(), "queue_url or backfill: one of them is required") {
+	if err := (&Config{}).Validate(); err == nil || !strings.Contains(err.Error(), "queue_url, backfill or webhook: one of them is required") {
 		t.Errorf("empty configuration: %v", err)
 	}
 }

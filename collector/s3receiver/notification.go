@@ -83,10 +83,11 @@ func s3Records(raw json.RawMessage) ([]objectRef, error) {
 	}
 	var refs []objectRef
 	for i, r := range recs {
-		if r.EventSource != "aws:s3" || r.S3 == nil || r.S3.Bucket.Name == "" || r.S3.Object.Key == "" {
+		// MinIO spells its events minio:s3 / s3:ObjectCreated:Put
+		if (r.EventSource != "aws:s3" && r.EventSource != "minio:s3") || r.S3 == nil || r.S3.Bucket.Name == "" || r.S3.Object.Key == "" {
 			return nil, fmt.Errorf("%w: Records[%d] is not an S3 event with s3.bucket.name and s3.object.key", errMalformed, i)
 		}
-		if !strings.HasPrefix(r.EventName, "ObjectCreated:") {
+		if !strings.HasPrefix(strings.TrimPrefix(r.EventName, "s3:"), "ObjectCreated:") {
 			continue
 		}
 		o := r.S3.Object

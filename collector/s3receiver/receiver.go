@@ -31,12 +31,14 @@ const (
 type s3Receiver struct {
 	cfg    *Config
 	logger *zap.Logger
+	telSet component.TelemetrySettings
 	tel    *telemetry
 	next   consumer.Logs
 	norm   *normalize.Normalizer // cuts objects (their sections' formats)
 	cl     *clients
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	hook   *webhook // in webhook mode
 	// objects and parts handed on, for the logs and the tests
 	objects, parts atomic.Int64
 }
@@ -46,10 +48,10 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*s3Rec
 	if err != nil {
 		return nil, err
 	}
-	return &s3Receiver{cfg: cfg, logger: set.Logger, tel: tel, next: next}, nil
+	return &s3Receiver{cfg: cfg, logger: set.Logger, telSet: set.TelemetrySettings, tel: tel, next: next}, nil
 }
 
-func (r *s3Receiver) Start(ctx context.Context, _ component.Host) error {
+func (r *s3Receiver) Start(ctx context.Context, host component.Host) error {
 	c, err := conf.Load(r.cfg.Config...)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -57,6 +59,15 @@ func (r *s3Receiver) Start(ctx context.Context, _ component.Host) error {
 	r.norm = normalize.New(c, normalize.Options{})
 	if r.cl, err = newClients(ctx, r.cfg); err != nil {
 		return err
+	}
+	if r.cfg.Webhook != nil {
+		runCtx, cancel := context.WithCancel(context.Background())
+		if r.hook, err = r.startWebhook(ctx, runCtx, host); err != nil {
+			cancel()
+			return err
+		}
+		r.cancel = cancel
+		return nil
 	}
 	var run func(context.Context)
 	if r.cfg.Backfill != nil {
@@ -80,13 +91,18 @@ func (r *s3Receiver) Start(ctx context.Context, _ component.Host) error {
 }
 
 // Shutdown stops reading; objects in flight fail (their notifications
-// come back to the queue) and are waited for.
-func (r *s3Receiver) Shutdown(context.Context) error {
+// come back to the queue, or are answered 503 to the webhook's sender)
+// and are waited for.
+func (r *s3Receiver) Shutdown(ctx context.Context) error {
 	if r.cancel != nil {
 		r.cancel()
 	}
+	var err error
+	if r.hook != nil {
+		err = r.hook.shutdown(ctx)
+	}
 	r.wg.Wait()
-	return nil
+	return err
 }
 
 // permanentError is an object that reading again will not make

@@ -16,6 +16,7 @@ const (
 	metricObjects  = "otelcol_s3_receiver_objects"
 	metricParts    = "otelcol_s3_receiver_parts"
 	metricMessages = "otelcol_s3_receiver_messages"
+	metricEvents   = "otelcol_s3_receiver_webhook_requests"
 )
 
 // Outcomes of an object and of an SQS message.
@@ -28,10 +29,16 @@ const (
 	messageDeleted   = "deleted"   // its objects done
 	messageReturned  = "returned"  // left to come back after its visibility timeout
 	messageMalformed = "malformed" // or its object gone: back to the queue at once, towards the DLQ
+
+	eventDone         = "done"         // 200: its objects read (or nothing to read)
+	eventFailed       = "failed"       // 503: an object not read; the sender retries
+	eventMalformed    = "malformed"    // 400/413: no notification
+	eventUnauthorized = "unauthorized" // 401/403: missing or wrong token
+	eventRejected     = "rejected"     // another method, or refused by the collector's HTTP server
 )
 
 type telemetry struct {
-	objects, parts, messages metric.Int64Counter
+	objects, parts, messages, events metric.Int64Counter
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
@@ -45,6 +52,7 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 		{&t.objects, metricObjects, "S3 objects handled, per outcome"},
 		{&t.parts, metricParts, "parts of objects accepted downstream"},
 		{&t.messages, metricMessages, "SQS messages handled, per outcome"},
+		{&t.events, metricEvents, "webhook notification requests answered, per outcome"},
 	} {
 		if err == nil {
 			*c.dst, err = m.Int64Counter(c.name, metric.WithUnit("1"), metric.WithDescription(c.help))
@@ -59,4 +67,8 @@ func (t *telemetry) object(outcome string) {
 
 func (t *telemetry) message(outcome string) {
 	t.messages.Add(context.Background(), 1, metric.WithAttributes(attribute.String("outcome", outcome)))
+}
+
+func (t *telemetry) event(outcome string) {
+	t.events.Add(context.Background(), 1, metric.WithAttributes(attribute.String("outcome", outcome)))
 }

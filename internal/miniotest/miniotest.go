@@ -65,6 +65,14 @@ func Binary() string {
 // where a skip would hide that the S3 code went untested.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWithEnv(t)
+}
+
+// StartWithEnv is Start with extra NAME=value settings in MinIO's
+// environment (a notification target: MINIO_NOTIFY_WEBHOOK_ENABLE_<ID>=on...);
+// they come after, so they override, the test's own.
+func StartWithEnv(t testing.TB, env ...string) *Server {
+	t.Helper()
 	bin := Binary()
 	if bin == "" {
 		msg := "miniotest: no MinIO server binary; install one with `go install github.com/minio/minio@latest` or point MINIO_BIN at it"
@@ -83,7 +91,7 @@ func Start(t testing.TB) *Server {
 		if err != nil {
 			t.Fatalf("miniotest: %v", err)
 		}
-		stop, err := s.run(bin, addr, data)
+		stop, err := s.run(bin, addr, data, env)
 		if err == nil {
 			s.Endpoint = "http://" + addr
 			t.Cleanup(stop)
@@ -95,7 +103,7 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
-func (s *Server) run(bin, addr, data string) (stop func(), err error) {
+func (s *Server) run(bin, addr, data string, env []string) (stop func(), err error) {
 	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, data)
 	cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+s.AccessKey,
@@ -104,6 +112,7 @@ func (s *Server) run(bin, addr, data string) (stop func(), err error) {
 		"MINIO_BROWSER=off", // no console listening on another port
 		"MINIO_UPDATE=off",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

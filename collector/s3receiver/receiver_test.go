@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,17 +191,19 @@ func TestKillInTheMiddleOfAnObject(t *testing.T) {
 	cfg.PartBytes = 32 << 10
 	cfg.VisibilityTimeout = time.Minute // only the test makes it visible again
 	exp := e.siemExporter(t)
-	var first *s3Receiver
+	// first is read by the consumer's goroutine: atomic, so that setting
+	// and clearing it here is no race
+	var first atomic.Pointer[s3Receiver]
 	killed := make(chan struct{})
 	w := &watch{next: exp, before: func(ctx context.Context, _ string, n int) error {
-		if n == 10 && first != nil {
-			go func() { first.Shutdown(context.Background()); close(killed) }()
+		if r := first.Load(); n == 10 && r != nil {
+			go func() { r.Shutdown(context.Background()); close(killed) }()
 			<-ctx.Done() // the part in flight when the process dies
 			return ctx.Err()
 		}
 		return nil
 	}}
-	first = startReceiver(t, cfg, w)
+	first.Store(startReceiver(t, cfg, w))
 	select {
 	case <-killed:
 	case <-time.After(time.Minute):
@@ -213,7 +216,7 @@ func TestKillInTheMiddleOfAnObject(t *testing.T) {
 	if partial == 0 || partial >= len(want) {
 		t.Fatalf("%d of %d documents before the kill", partial, len(want))
 	}
-	first = nil
+	first.Store(nil)
 	time.Sleep(cfg.WaitTime + 200*time.Millisecond) // the dead collector's long poll is over
 	e.sqs.ExpireVisibility()                        // and so is its message's visibility timeout
 	startReceiver(t, cfg, w)

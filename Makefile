@@ -47,7 +47,7 @@ demo: build
 
 # The collector module's end-to-end test runs bin/otelcol-siem: it is
 # built first (SIEMLOADER_OTELCOL names another binary).
-test: fmt-check vet otelcol
+test: fmt-check vet build otelcol
 	$(GO) test -count=1 $(PKGS)
 	cd $(COLLECTOR) && SIEMLOADER_OTELCOL=$${SIEMLOADER_OTELCOL:-$(CURDIR)/$(BIN)/otelcol-siem} $(GO) test -count=1 ./...
 

@@ -48,7 +48,8 @@ func otelcolBinary(t *testing.T) string {
 	return abs
 }
 
-// cliBinary is bin/siemloader, built into a temporary folder when absent.
+// cliBinary is bin/siemloader (make test builds it first, so that it is
+// the CLI of this tree), built into a temporary folder when absent.
 func cliBinary(t *testing.T) string {
 	abs, _ := filepath.Abs(filepath.Join(repoRoot, "bin", "siemloader"))
 	if _, err := os.Stat(abs); err == nil {

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -19,9 +18,9 @@ import (
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/normalize/enrich"
 	"github.com/siemloader/siemloader/normalize/exclude"
-	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/ship"
 )
 
@@ -215,8 +214,7 @@ type push struct {
 	lastStream *normalize.Stream
 	lastOK     bool
 	docs       []ship.Doc
-	arena      []byte
-	chunks     []*[]byte // the arena's chunks, back to arenaPool at the end
+	arena      ship.Arena
 	scratch    []byte
 	// ends[i] is the end in docs of the i-th log record's documents
 	// (in ld's order); its start is ends[i-1].
@@ -370,37 +368,17 @@ func (p *push) stream(src normalize.Source) *normalize.Stream {
 	return s
 }
 
-// emit keeps a document. The normalizer reuses its buffer, so the body
-// is copied into the push's arena: pooled chunks of arenaChunk bytes, a
-// new one when the current is full (growing one buffer would copy every
-// document kept so far each time).
+// emit keeps a document: the normalizer reuses its buffer, so the body is
+// copied into the push's arena.
 func (p *push) emit(d normalize.Document) error {
-	if cap(p.arena)-len(p.arena) < len(d.Source) {
-		if len(d.Source) > arenaChunk {
-			p.arena = make([]byte, 0, len(d.Source))
-		} else {
-			c := arenaPool.Get().(*[]byte)
-			p.chunks = append(p.chunks, c)
-			p.arena = (*c)[:0]
-		}
-	}
-	start := len(p.arena)
-	p.arena = append(p.arena, d.Source...)
-	p.docs = append(p.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: p.arena[start:len(p.arena):len(p.arena)]})
+	p.docs = append(p.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: p.arena.Copy(d.Source)})
 	return nil
 }
 
-const arenaChunk = 1 << 20
-
-var arenaPool = sync.Pool{New: func() any { b := make([]byte, 0, arenaChunk); return &b }}
-
-// release hands the arena's chunks back once the documents are sent; the
-// docs' bodies are invalid after it.
+// release hands the arena back once the documents are sent; the docs'
+// bodies are invalid after it.
 func (p *push) release() {
-	for _, c := range p.chunks {
-		arenaPool.Put(c)
-	}
-	p.chunks, p.arena = nil, nil
+	p.arena.Release()
 	for i := range p.docs {
 		p.docs[i].Body = nil
 	}

@@ -40,16 +40,7 @@ type Output struct {
 	summary  *normalize.Summary
 	unrouted map[string]int // tag → records no section claims
 
-	// arenas are the document buffers of finished flushes, for the next:
-	// a flush's documents are settled (Send copies them into its request
-	// bodies and the dead-letter's lines) before it returns, so its arena
-	// can serve again instead of a new, zeroed one per chunk
-	arenas sync.Pool
 }
-
-// maxPooledArena: an arena grown past this by an unusual chunk is left
-// to the collector rather than held for every later flush.
-const maxPooledArena = 64 << 20
 
 // New builds an output from its checked configuration; log receives the
 // plugin's messages (Fluent Bit's stderr).
@@ -142,18 +133,8 @@ func New(ctx context.Context, cfg Config, log io.Writer) (*Output, error) {
 // Flush normalizes and delivers one chunk of records that carry tag.
 func (o *Output) Flush(ctx context.Context, tag string, chunk []byte) Code {
 	b := o.newBatch(tag)
-	// documents are about twice to three times their records' msgpack
-	if a, _ := o.arenas.Get().(*[]byte); a != nil && cap(*a) >= 3*len(chunk) {
-		b.arena = (*a)[:0]
-	} else {
-		b.arena = make([]byte, 0, 3*len(chunk))
-	}
-	defer func() {
-		if cap(b.arena) <= maxPooledArena {
-			a := b.arena[:0]
-			o.arenas.Put(&a)
-		}
-	}()
+	// the documents are settled when Flush returns (Send keeps none)
+	defer b.arena.Release()
 	if err := b.decode(chunk); err != nil {
 		// What was read before the damage is delivered; the rest cannot
 		// be read on any retry.
@@ -241,7 +222,7 @@ type batch struct {
 	tag         string
 	streams     map[string]*normalize.Stream // by Log_Type_Key value, or "" for the tag's
 	docs        []ship.Doc
-	arena       []byte
+	arena       ship.Arena
 	values      valueDecoder
 	firelens    normalize.FirelensFields
 	unrouted    map[string]int
@@ -255,12 +236,9 @@ func (o *Output) newBatch(tag string) *batch {
 func (b *batch) dropped(reason string) { b.undecodable++ }
 
 // emit keeps a document: the normalizer reuses its buffer, so the body is
-// copied into the batch's arena (one growing buffer, not one allocation
-// per document).
+// copied into the batch's arena.
 func (b *batch) emit(d normalize.Document) error {
-	start := len(b.arena)
-	b.arena = append(b.arena, d.Source...)
-	b.docs = append(b.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: b.arena[start:len(b.arena):len(b.arena)]})
+	b.docs = append(b.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: b.arena.Copy(d.Source)})
 	return nil
 }
 

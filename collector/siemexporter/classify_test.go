@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/siemloader/siemloader/normalize"
+	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
 
@@ -164,6 +166,27 @@ func TestFluentForwardRecords(t *testing.T) {
 	}
 	if c, _ := doc["container"].(map[string]any); c["id"] != "0123abcd" || c["name"] != "web" {
 		t.Errorf("FireLens container fields: %v", doc["container"])
+	}
+	// the same document as the map route of the stream (Stream.Firelens)
+	rec := pyjson.NewMap(8)
+	for _, kv := range [][2]string{{"container_id", "0123abcd"}, {"container_name", "web"}, {"source", "stdout"}, {"log", line},
+		{"ecs_cluster", "prod"}, {"ecs_task_arn", "arn:aws:ecs:eu-west-1:123456789012:task/prod/7f3a"}, {"ecs_task_definition", "web:12"}} {
+		rec.Set(kv[0], kv[1])
+	}
+	var want []normalize.Document
+	st := e.norm.NewStream(normalize.Source{Tag: "web-firelens-7f3a"}, func(d normalize.Document) error {
+		d.Source = append([]byte(nil), d.Source...)
+		want = append(want, d)
+		return nil
+	})
+	if err := st.Firelens(rec); err != nil || len(want) != 1 {
+		t.Fatalf("the map route: %v, %d documents", err, len(want))
+	}
+	// event.ingested is the time of each run
+	ingested := regexp.MustCompile(`"ingested":"[^"]*"`)
+	if want[0].ID != fl.docs[0].ID || want[0].Index != fl.docs[0].Index ||
+		!bytes.Equal(ingested.ReplaceAll(want[0].Source, nil), ingested.ReplaceAll(fl.docs[0].Body, nil)) {
+		t.Errorf("FireLens record differs from the map route:\n%s %s %s\n%s %s %s", fl.docs[0].Index, fl.docs[0].ID, fl.docs[0].Body, want[0].Index, want[0].ID, want[0].Source)
 	}
 }
 

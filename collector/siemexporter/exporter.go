@@ -18,7 +18,6 @@ import (
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
-	"github.com/siemloader/siemloader/normalize/pyjson"
 	"github.com/siemloader/siemloader/normalize/enrich"
 	"github.com/siemloader/siemloader/normalize/exclude"
 	"github.com/siemloader/siemloader/ship"
@@ -307,26 +306,27 @@ func (p *push) objectPart(src normalize.Source, body pcommon.Value) {
 	p.parts = append(p.parts, r)
 }
 
-// firelensKeys are what a FireLens log router adds around a container's
-// line; a record with container_id or ecs_task_arn is a FireLens one.
-var firelensKeys = []string{"container_id", "container_name", "source", "log", "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "ec2_instance_id"}
-
 // mapRecord reads a map body as the Fluent Bit plugin reads a record
 // (fluentforward gives Fluent Bit's records as maps): a FireLens record
-// as es-loader's via_firelens, a record holding the raw line under
-// message_key as that line, any other map as the JSON object it was.
+// (one with container_id or ecs_task_arn) as es-loader's via_firelens, a
+// record holding the raw line under message_key as that line, any other
+// map as the JSON object it was.
 func (p *push) mapRecord(s *normalize.Stream, body pcommon.Value) {
 	m := body.Map()
 	_, container := m.Get("container_id")
 	_, task := m.Get("ecs_task_arn")
 	if container || task {
-		rec := pyjson.NewMap(len(firelensKeys))
-		for _, k := range firelensKeys {
+		f := &normalize.FirelensFields{}
+		if v, ok := m.Get("log"); ok {
+			f.Log, f.HasLog = v.AsString(), true
+		}
+		for i, k := range normalize.FirelensKeys {
 			if v, ok := m.Get(k); ok {
-				rec.Set(k, v.AsString())
+				f.Vals[i] = v.AsString()
+				f.Has |= 1 << i
 			}
 		}
-		_ = s.Firelens(rec)
+		_ = s.FirelensFields(f)
 		return
 	}
 	if v, ok := m.Get(p.e.cfg.MessageKey); ok {

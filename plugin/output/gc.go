@@ -23,7 +23,7 @@ func TuneGC() (gcPercent int, memLimit int64) {
 		gcPercent = 400
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		if limit := cgroupMemoryLimit(readFile); limit > 0 {
+		if limit := cgroupMemoryLimit(os.ReadFile); limit > 0 {
 			memLimit = limit / 2
 			debug.SetMemoryLimit(memLimit)
 		}
@@ -31,7 +31,6 @@ func TuneGC() (gcPercent int, memLimit int64) {
 	return gcPercent, memLimit
 }
 
-func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
 // cgroupMemoryLimit is the memory limit of this process's cgroup (v2's
 // memory.max, else v1's memory.limit_in_bytes), 0 when there is none.

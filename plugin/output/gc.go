@@ -31,7 +31,6 @@ func TuneGC() (gcPercent int, memLimit int64) {
 	return gcPercent, memLimit
 }
 
-
 // cgroupMemoryLimit is the memory limit of this process's cgroup (v2's
 // memory.max, else v1's memory.limit_in_bytes), 0 when there is none.
 // An ECS task or container limit shows up there.

@@ -2,9 +2,11 @@ package pyjson
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestAppendJSON(t *testing.T) {
@@ -104,11 +106,67 @@ func FuzzAppendQuoted(f *testing.F) {
 	f.Add("with \"quotes\" and \\ and \t and é and \xff")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := AppendQuoted(nil, s)
-		if want := appendPyJSONString(nil, s, false); string(got) != string(want) {
+		if want := refQuoted(s); string(got) != want {
 			t.Fatalf("%q: %q, want %q", s, got, want)
 		}
 		if !json.Valid(got) {
 			t.Fatalf("%q: invalid JSON %q", s, got)
 		}
 	})
+}
+
+// refQuoted is json.dumps(s, ensure_ascii=False) written the obvious way,
+// rune by rune (a bad byte becomes U+FFFD on its own), to hold the word
+// at a time escaping to.
+func refQuoted(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r) // RuneError for a bad byte: U+FFFD
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// Quote-dense text (a JSON line as @message) takes the bit-scan route:
+// every special byte at every position, alone, in pairs and in runs.
+func TestAppendQuotedDense(t *testing.T) {
+	specials := []string{"\x00", "\x1f", `"`, `\`, "\x7f", "é", "\xff", "\xc3", "€", "😀", "\n"}
+	for n := 0; n <= 40; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, a := range specials {
+				for _, c := range specials {
+					s := strings.Repeat("x", pos) + a + strings.Repeat("y", n%9) + c + strings.Repeat("z", n-pos)
+					if got, want := string(AppendQuoted([]byte("p"), s)), "p"+refQuoted(s); got != want {
+						t.Fatalf("%q: %q, want %q", s, got, want)
+					}
+				}
+			}
+		}
+	}
+	line := `{"eventVersion": "1.08", "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/x\\y"}, "n": "é\t"}`
+	if got, want := string(AppendQuoted(nil, line)), refQuoted(line); got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
 }

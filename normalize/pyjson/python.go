@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode"
@@ -334,42 +335,7 @@ func appendPyJSONString(dst []byte, s string, ascii bool) []byte {
 	}
 	dst = append(dst, '"')
 	if !ascii {
-		dst = slices.Grow(dst, len(s)+2)
-		start := 0
-		slow := 0 // bytes left to look at one by one after a word that needed it
-		for i := 0; i < len(s); {
-			// eight plain bytes at a time: most of a log line needs no escape
-			if slow == 0 && i+8 <= len(s) {
-				if plainWord(s[i : i+8]) {
-					i += 8
-					continue
-				}
-				slow = 8
-			}
-			if slow > 0 {
-				slow--
-			}
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if !jsonSafe[c] {
-					dst = append(dst, s[start:i]...)
-					dst = appendEscapedByte(dst, c)
-					start = i + 1
-				}
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				// byte by byte, like the decoder's handling of bad input
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, "\uFFFD"...)
-				start = i + 1
-			}
-			i += size
-		}
-		dst = append(dst, s[start:]...)
-		return append(dst, '"')
+		return appendEscapedRest(slices.Grow(dst, len(s)+len(s)/8+1), s, i)
 	}
 	start := 0
 	for i := 0; i < len(s); {
@@ -395,6 +361,53 @@ func appendPyJSONString(dst []byte, s string, ascii bool) []byte {
 			i += size
 		}
 		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendEscapedRest writes s (from an opening quote already in dst) with
+// ensure_ascii=False escapes and the closing quote; s[:i] is known plain.
+// A JSON text as a string (a JSON log line as @message) has a quote every
+// few bytes, so rather than stepping through a word that holds a special
+// byte one byte at a time, the word's lowest flagged byte is found from
+// its bits and the scan goes on by words right after it. That byte is a
+// true special one: plainBits' false positives only ever lie above a true
+// one, where a borrow carried from it.
+func appendEscapedRest(dst []byte, s string, i int) []byte {
+	start := 0
+	for {
+		for i+8 <= len(s) {
+			w := plainBits(load64(s[i:]))
+			if w == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(w) >> 3
+			goto special
+		}
+		for i < len(s) && s[i] < utf8.RuneSelf && jsonSafe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+	special:
+		if c := s[i]; c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			dst = appendEscapedByte(dst, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			// byte by byte, like the decoder's handling of bad input
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			start = i + 1
+		}
+		i += size
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')

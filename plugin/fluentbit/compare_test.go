@@ -37,6 +37,20 @@ type shipper struct {
 // the project's 2-core machine.
 const workers = 2
 
+func siemWorkers() string {
+	if v := os.Getenv("SW"); v != "" {
+		return "    Workers         " + v + "\n"
+	}
+	return ""
+}
+
+func nativeWorkers() string {
+	if v := os.Getenv("NW"); v != "" {
+		return "    Workers            " + v + "\n"
+	}
+	return ""
+}
+
 var shippers = []shipper{
 	{"native", func(port, _ string, gzip bool) string {
 		s := fmt.Sprintf(`[OUTPUT]
@@ -47,8 +61,7 @@ var shippers = []shipper{
     Index              cloudtrail-native
     Suppress_Type_Name On
     Buffer_Size        False
-    Workers            %d
-`, port, workers)
+`+nativeWorkers(), port)
 		if gzip {
 			s += "    Compress           gzip\n"
 		}
@@ -67,8 +80,7 @@ var shippers = []shipper{
     Compress        %s
     Bootstrap       Off
     EC2_Metadata    off
-    Workers         %d
-`, url, compress, workers)
+`+siemWorkers(), url, compress)
 	}, "log-aws-cloudtrail"},
 }
 

@@ -247,7 +247,8 @@ func (r *Result) fail(reason, sample string) {
 	}
 	r.Errors[reason]++
 	if len(r.Samples) < 5 && sample != "" {
-		r.Samples = append(r.Samples, sample)
+		// a copy: the record's memory is reused (Stream) or the caller's
+		r.Samples = append(r.Samples, strings.Clone(sample))
 	}
 }
 

@@ -69,6 +69,7 @@ func (f *FirelensFields) Map() *pyjson.Map {
 // path when it can. The stream may keep the strings, not f.
 func (s *Stream) FirelensFields(f *FirelensFields) error {
 	o := s.o
+	s.beginRecord()
 	ok, err := o.firelensFlat(f)
 	if !ok {
 		err = o.FirelensRecord(f.Map())

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/siemloader/siemloader/normalize/decode"
 	"github.com/siemloader/siemloader/normalize/logtypes"
@@ -570,7 +571,7 @@ func (o *objectRun) messageRecord(msg string, meta *recordMeta) error {
 // document writes the strings that still lie in it without looking for
 // escapes.
 func (o *objectRun) decodeMessage(msg string) (v any, text []byte, err error) {
-	data := []byte(msg) // owned: the decoded strings point into it
+	data := ownCopy(o, msg) // the decoded strings point into it
 	start := pyjson.SkipSpace(data, 0)
 	v, end, err := pyjson.DecodeOwnedRoom(data, start, &o.slab, docExtraKeys)
 	if err == nil && pyjson.SkipSpace(data, end) == len(data) {
@@ -581,6 +582,31 @@ func (o *objectRun) decodeMessage(msg string) (v any, text []byte, err error) {
 	}
 	v, err = pyjson.Unmarshal(data)
 	return v, nil, err
+}
+
+// ownCopy is a copy of msg for decoding in place: the run's reused buffer
+// on a Stream, whose records are done with before the next one, a new one
+// otherwise.
+func ownCopy[T string | []byte](o *objectRun, msg T) []byte {
+	if !o.reuseText {
+		return []byte(msg)
+	}
+	o.text = append(o.text[:0], msg...)
+	return o.text
+}
+
+// outlive is s, copied if it lies in the reused copy of the record's text:
+// a Document's strings must outlive the record (an indexer keeps the _id
+// until the item is answered).
+func (o *objectRun) outlive(s string) string {
+	if len(s) == 0 || len(o.text) == 0 {
+		return s
+	}
+	p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(&o.text[0]))
+	if p >= lo && p < lo+uintptr(cap(o.text)) {
+		return strings.Clone(s)
+	}
+	return s
 }
 
 // appendFields is strings.Fields into a reused slice (Python's str.split()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -193,9 +194,12 @@ func FuzzInPlaceJSON(f *testing.F) {
 }
 
 // A Stream's JSON records (Stream.Record, and Stream.Message for a json
-// section) render from their text too: the same documents, byte for byte,
-// as the copying route, for sample CloudTrail records, the odd records
-// (repeated keys, escapes, invalid UTF-8) and fuzzed ones.
+// section) render from their text too, and reuse the memory of the record
+// before (slab and text): the same documents, byte for byte, as the
+// copying route that allocates every record afresh, for sample CloudTrail
+// records, the odd records (repeated keys, escapes, invalid UTF-8) and
+// fuzzed ones. Documents are compared after the whole stream, so an _id
+// or index still pointing into reused memory shows.
 func compareStreamInPlace(t testing.TB, fast, slow *normalize.Normalizer, src normalize.Source, recs []string) int {
 	t.Helper()
 	run := func(n *normalize.Normalizer, message bool) pathRun {
@@ -254,6 +258,32 @@ func TestStreamJSONFromTextMatchesCopying(t *testing.T) {
 	src := normalize.Source{LogType: "cloudtrail"}
 	if n := compareStreamInPlace(t, fast, slow, src, streamTestRecords(t)); n < 100 {
 		t.Fatalf("only %d documents compared", n)
+	}
+}
+
+// A Stream reuses its records' memory: after the first records, a JSON
+// line costs a few small allocations (the document's own strings), not a
+// copy of the line and its decoded maps (about 8 kB a CloudTrail record).
+func TestStreamReusesRecordMemory(t *testing.T) {
+	fast, _ := inPlacePair(t)
+	recs := streamTestRecords(t)
+	s := fast.NewStream(normalize.Source{LogType: "cloudtrail"}, func(normalize.Document) error { return nil })
+	feed := func() {
+		for _, r := range recs {
+			s.Message(r)
+		}
+	}
+	feed()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const rounds = 20
+	for i := 0; i < rounds; i++ {
+		feed()
+	}
+	runtime.ReadMemStats(&after)
+	perRecord := float64(after.TotalAlloc-before.TotalAlloc) / float64(rounds*len(recs))
+	if perRecord > 2500 {
+		t.Fatalf("%.0f bytes allocated a record: the stream does not reuse its records' memory", perRecord)
 	}
 }
 

@@ -252,7 +252,7 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		}
 	}
 	body := b.serialize(d, rec.text) // del_none included
-	return Document{LogType: lt.Name, Index: index, ID: docID, Source: body}, nil
+	return Document{LogType: lt.Name, Index: b.o.outlive(index), ID: b.o.outlive(docID), Source: body}, nil
 }
 
 // docIDValue is the doc_id field as the _id string ("" when absent).

@@ -66,6 +66,11 @@ type objectRun struct {
 	slab pyjson.Slab
 	// scratch is reused for rendering @message
 	scratch []byte
+	// text is a Stream's copy of the record it decodes, reused from record
+	// to record along with the slab (see Stream.beginRecord); nil for an
+	// object's records, whose copies may be kept
+	text      []byte
+	reuseText bool
 	// the flat path for text lines (flatplan.go)
 	textFlatSet  bool
 	textFlatPlan *flatPlan

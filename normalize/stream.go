@@ -43,6 +43,7 @@ func (s *Stream) Result() *Result { return s.o.res }
 // emit failed; a record that cannot be parsed is counted in Result.
 func (s *Stream) Message(msg string) error {
 	o := s.o
+	s.beginRecord()
 	raw := logtypes.PyStrip(msg)
 	if raw == "" {
 		return o.emitErr
@@ -133,7 +134,8 @@ func isCSVHeader(line string) bool {
 // json_delimiter list is read as a whole object.
 func (s *Stream) Record(data []byte) error {
 	o := s.o
-	own := append([]byte(nil), data...) // decoded strings point into it
+	s.beginRecord()
+	own := ownCopy(o, data) // decoded strings point into it
 	start := pyjson.SkipSpace(own, 0)
 	v, end, dup, err := pyjson.DecodeOwnedDup(own, start, &o.slab, docExtraKeys)
 	if err == nil && pyjson.SkipSpace(own, end) != len(own) {
@@ -159,7 +161,8 @@ func (s *Stream) Record(data []byte) error {
 
 // RecordValue is Record for a record a caller decoded itself (a Fluent Bit
 // record's msgpack): v must be what pyjson decodes from the record's JSON,
-// its values boxed from Slab. The stream keeps v.
+// its values boxed from Slab after a call of BeginRecord. The stream keeps
+// v until the next record.
 func (s *Stream) RecordValue(v any) error { return s.recordValue(v, nil, nil) }
 
 // recordValue is RecordValue with the text v was decoded from and raw,
@@ -183,6 +186,25 @@ func (s *Stream) recordValue(v any, text, raw []byte) error {
 // RecordValue that gives the record's map that much spare room (as
 // pyjson.Slab.MapOf does) saves the pipeline a copy of it.
 const RecordRoom = docExtraKeys
+
+// BeginRecord starts a record a caller decodes into Slab itself, for
+// RecordValue: what the slab holds of the records before is carved again
+// (a stream's records are done with once their document is emitted).
+func (s *Stream) BeginRecord() { s.beginRecord() }
+
+// beginRecord lets the run reuse the memory of the records before: the
+// slab's chunks and the copy of the record's text. Documents are written
+// out before emit returns and the enrichment caches copy what they keep,
+// so nothing of a record is reachable once the next one starts. (The
+// differential tests' copying normalizer keeps allocating afresh, so they
+// hold the reusing one to it.)
+func (s *Stream) beginRecord() {
+	if s.o.n.noInPlace {
+		return
+	}
+	s.o.slab.Reuse()
+	s.o.reuseText = true
+}
 
 // Slab is where a caller of RecordValue boxes the values it decodes, as
 // the stream's own decoding does.
@@ -224,6 +246,7 @@ type CloudWatchEvent struct {
 // reports that emit failed.
 func (s *Stream) CloudWatchEvent(ev CloudWatchEvent) error {
 	o := s.o
+	s.beginRecord()
 	meta := &recordMeta{cwl: true, cwlID: ev.ID, logGroup: o.src.LogGroup, logStream: o.src.LogStream, cwlAccount: ev.Owner}
 	if ev.TimestampMs != 0 {
 		meta.cwlTimestamp = pyjson.Number(strconv.FormatInt(ev.TimestampMs, 10))

@@ -42,6 +42,70 @@ type Slab struct {
 	keys    []string
 	vals    []any
 	records int
+	// pool is non-nil once Reuse was called: chunks are then kept and
+	// handed out again, instead of being left to the GC.
+	pool *slabPool
+}
+
+// slabPool holds a reusing slab's chunks: those carved from since the
+// last Reuse, and those free to carve from again.
+type slabPool struct {
+	strs chunkList[string]
+	maps chunkList[smallMap]
+	big  chunkList[Map]
+	keys chunkList[string]
+	vals chunkList[any]
+}
+
+type chunkList[T any] struct{ used, free [][]T }
+
+// take returns an empty chunk of size elements, a free one if there is.
+func (c *chunkList[T]) take(size int) []T {
+	var ch []T
+	if n := len(c.free); n > 0 {
+		ch, c.free = c.free[n-1][:0], c.free[:n-1]
+	} else {
+		ch = make([]T, 0, size)
+	}
+	c.used = append(c.used, ch)
+	return ch
+}
+
+func (c *chunkList[T]) recycle() {
+	c.free = append(c.free, c.used...)
+	clear(c.used)
+	c.used = c.used[:0]
+}
+
+// newChunk is a chunk of size elements from list, or a new allocation for a
+// slab that does not reuse.
+func newChunk[T any](p *slabPool, list func(*slabPool) *chunkList[T], size int) []T {
+	if p == nil {
+		return make([]T, 0, size)
+	}
+	return list(p).take(size)
+}
+
+// Reuse declares that nothing carved from s so far is reachable any more:
+// its chunks are carved again from, without new allocations. A caller
+// that serializes each record before it decodes the next one, and keeps
+// none of its values (a stream of documents), calls it before decoding
+// each record; nothing else may. Until the first call a slab never
+// reuses (see Slab). Values in a chunk that is not yet carved again stay
+// reachable to the GC until they are overwritten, which only delays
+// freeing what they point at.
+func (s *Slab) Reuse() {
+	if s.pool == nil {
+		s.pool = &slabPool{}
+	} else {
+		p := s.pool
+		p.strs.recycle()
+		p.maps.recycle()
+		p.big.recycle()
+		p.keys.recycle()
+		p.vals.recycle()
+	}
+	s.chunk, s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil, nil
 }
 
 // slabRecords is how many Record calls share chunks of maps: enough that
@@ -51,6 +115,9 @@ const slabRecords = 32
 
 // Record ends a record; see Slab.
 func (s *Slab) Record() {
+	if s.pool != nil {
+		return // records never outlive the next Reuse
+	}
 	s.records++
 	if s.records%slabRecords == 0 {
 		s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil
@@ -59,7 +126,7 @@ func (s *Slab) Record() {
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {
 	if len(s.chunk) == cap(s.chunk) {
-		s.chunk = make([]string, 0, slabChunk)
+		s.chunk = newChunk(s.pool, func(p *slabPool) *chunkList[string] { return &p.strs }, slabChunk)
 	}
 	s.chunk = append(s.chunk, v)
 	var out any
@@ -83,7 +150,7 @@ func (s *Slab) Map(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.maps) == cap(s.maps) {
-		s.maps = make([]smallMap, 0, slabChunk/2)
+		s.maps = newChunk(s.pool, func(p *slabPool) *chunkList[smallMap] { return &p.maps }, slabChunk/2)
 	}
 	s.maps = append(s.maps, smallMap{})
 	sm := &s.maps[len(s.maps)-1]
@@ -109,11 +176,11 @@ func (s *Slab) mapCap(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.big) == cap(s.big) {
-		s.big = make([]Map, 0, slabChunk)
+		s.big = newChunk(s.pool, func(p *slabPool) *chunkList[Map] { return &p.big }, slabChunk)
 	}
 	if cap(s.keys)-len(s.keys) < n {
-		s.keys = make([]string, 0, slabArena)
-		s.vals = make([]any, 0, slabArena)
+		s.keys = newChunk(s.pool, func(p *slabPool) *chunkList[string] { return &p.keys }, slabArena)
+		s.vals = newChunk(s.pool, func(p *slabPool) *chunkList[any] { return &p.vals }, slabArena)
 	}
 	s.big = append(s.big, Map{})
 	m := &s.big[len(s.big)-1]

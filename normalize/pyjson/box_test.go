@@ -3,6 +3,7 @@ package pyjson
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +68,34 @@ func BenchmarkQuoteMessage(b *testing.B) {
 	var dst []byte
 	for i := 0; i < b.N; i++ {
 		dst = AppendQuoted(dst[:0], msg)
+	}
+}
+
+// A reusing slab carves a record's values from the chunks of the record
+// before: after the first round nothing is allocated, and what is carved
+// after Reuse holds its own values.
+func TestSlabReuse(t *testing.T) {
+	var s Slab
+	keys := make([]string, 20)
+	for i := range keys {
+		keys[i] = string(rune('a' + i))
+	}
+	round := func(tag string) *Map {
+		s.Reuse()
+		m := s.MapCap(20)
+		for i := 0; i < 20; i++ {
+			c := s.Map(2)
+			c.Set("k", s.String(tag))
+			m.Set(keys[i], c)
+		}
+		return m
+	}
+	round("first")
+	if n := testing.AllocsPerRun(50, func() { round("again") }); n != 0 {
+		t.Fatalf("%v allocations a round after the first", n)
+	}
+	m := round("last")
+	if got := string(AppendJSON(nil, m)); !strings.Contains(got, `"t":{"k":"last"}`) || strings.Contains(got, "again") {
+		t.Fatalf("carved after Reuse: %s", got)
 	}
 }

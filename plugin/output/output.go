@@ -224,6 +224,7 @@ type batch struct {
 	docs        []ship.Doc
 	arena       ship.Arena
 	values      valueDecoder
+	valuesOf    *normalize.Stream // whose slab values decodes into
 	firelens    normalize.FirelensFields
 	unrouted    map[string]int
 	undecodable int
@@ -350,6 +351,7 @@ func (b *batch) decode(chunk []byte) error {
 			}
 			typeName, msg, hasMsg, firelens, fl = "", "", false, false, [8][]byte{}
 			b.values.field = field
+			b.valuesOf.BeginRecord()
 			v, rest, err = b.values.recordRest(rec, normalize.RecordRoom)
 			b.values.field = nil
 			if decoded = err == nil; decoded {
@@ -402,7 +404,8 @@ func (b *batch) decode(chunk []byte) error {
 			// message key: a json section reads it as a record of an S3
 			// object.
 			if !decoded {
-				b.values.slab = s.Slab()
+				s.BeginRecord()
+				b.values.slab, b.valuesOf = s.Slab(), s
 				v, err = b.values.record(ev.rec, normalize.RecordRoom)
 			}
 			if err == nil {

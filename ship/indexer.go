@@ -471,37 +471,69 @@ func (ix *Indexer) deadLetter(d Doc, status int, typ, reason string) Outcome {
 }
 
 // body is the NDJSON of a bulk request, gzipped when configured, built in
-// buf (valid until buf is reused).
+// buf (valid until buf is reused). A gzipped body is compressed document
+// by document as it is written, from where the documents lie: the plain
+// NDJSON of a request (megabytes) is never put together only to be read
+// again.
 func (ix *Indexer) body(buf *bytes.Buffer, docs []Doc, todo []int) []byte {
-	size := 0
-	for _, i := range todo {
-		size += len(docs[i].Body) + len(docs[i].Index) + len(docs[i].ID) + 40
-	}
 	buf.Reset()
-	buf.Grow(size)
-	line := buf.AvailableBuffer()
-	for _, i := range todo {
-		d := &docs[i]
-		line = append(line, `{"`...)
-		line = append(line, ix.cfg.Op...)
-		line = append(line, `":{"_index":`...)
-		line = pyjson.AppendQuoted(line, d.Index)
-		if d.ID != "" && !ix.cfg.OmitIDs {
-			line = append(line, `,"_id":`...)
-			line = pyjson.AppendQuoted(line, d.ID)
-		}
-		line = append(line, "}}\n"...)
-		line = append(line, d.Body...)
-		line = append(line, '\n')
-	}
-	buf.Write(line)
 	if !ix.cfg.Gzip {
+		size := 0
+		for _, i := range todo {
+			size += len(docs[i].Body) + len(docs[i].Index) + len(docs[i].ID) + 40
+		}
+		buf.Grow(size)
+		for _, i := range todo {
+			d := &docs[i]
+			buf.Write(ix.action(buf.AvailableBuffer(), d))
+			buf.Write(d.Body)
+			buf.WriteByte('\n')
+		}
 		return buf.Bytes()
 	}
-	var z bytes.Buffer
-	z.Grow(len(line) / 4)
-	w, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
-	w.Write(line)
+	w := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(w)
+	w.Reset(buf)
+	line := actionLines.Get().(*[]byte)
+	defer actionLines.Put(line)
+	for k, i := range todo {
+		d := &docs[i]
+		a := (*line)[:0]
+		if k > 0 {
+			a = append(a, '\n') // the end of the document before
+		}
+		a = ix.action(a, d)
+		w.Write(a)
+		w.Write(d.Body)
+		*line = a
+	}
+	if len(todo) > 0 {
+		w.Write([]byte{'\n'})
+	}
 	w.Close()
-	return z.Bytes()
+	return buf.Bytes()
 }
+
+// action appends d's action line, newline included.
+func (ix *Indexer) action(line []byte, d *Doc) []byte {
+	line = append(line, `{"`...)
+	line = append(line, ix.cfg.Op...)
+	line = append(line, `":{"_index":`...)
+	line = pyjson.AppendQuoted(line, d.Index)
+	if d.ID != "" && !ix.cfg.OmitIDs {
+		line = append(line, `,"_id":`...)
+		line = pyjson.AppendQuoted(line, d.ID)
+	}
+	return append(line, "}}\n"...)
+}
+
+// gzipWriters are reused compressors: a new one allocates and clears its
+// tables (hundreds of kB) for every request. actionLines hold one action
+// line at a time while a body is compressed.
+var (
+	gzipWriters = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+		return w
+	}}
+	actionLines = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+)

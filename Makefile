@@ -87,6 +87,9 @@ RECORDS    ?= 300000
 # PARSER=json: the tail input parses each line into a map (default: the
 # line is the record's log key)
 PARSER     ?=
+# WORKERS: flush threads of both outputs (0: no Workers key, Fluent Bit's
+# default)
+WORKERS    ?= 2
 FLUENT_BIT_ENV = SIEMLOADER_FLUENT_BIT=$(abspath $(FLUENT_BIT)) SIEMLOADER_PLUGIN=$(abspath $(BIN)/out_siem.so)
 
 fluentbit-check: plugin
@@ -97,6 +100,7 @@ fluentbit-compare: plugin
 	@test -x "$(FLUENT_BIT)" || { echo "usage: make $@ FLUENT_BIT=/path/to/fluent-bit"; exit 2; }
 	$(FLUENT_BIT_ENV) SIEMLOADER_FLUENT_BIT_RECORDS=$(RECORDS) \
 	  SIEMLOADER_FLUENT_BIT_ROUNDS=$(RUNS) SIEMLOADER_FLUENT_BIT_PARSER=$(PARSER) \
+	  SIEMLOADER_FLUENT_BIT_WORKERS=$(WORKERS) \
 	  $(GO) test -run '^$$' -bench FluentBit -benchtime 1x -count 1 -timeout 60m ./plugin/fluentbit/
 
 clean:

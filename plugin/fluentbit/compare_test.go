@@ -33,22 +33,25 @@ type shipper struct {
 	index  string // what every document's index starts with
 }
 
-// workers is the same for both outputs: one flush thread per core of
-// the project's 2-core machine.
-const workers = 2
-
-func siemWorkers() string {
-	if v := os.Getenv("SW"); v != "" {
-		return "    Workers         " + v + "\n"
+// workersLine is the same for both outputs: by default two flush
+// threads, one per core of the project's 2-core machine;
+// SIEMLOADER_FLUENT_BIT_WORKERS=N sets another count, and 0 leaves the
+// key out, so that each output runs as Fluent Bit runs it by default (no
+// worker threads: flushes in the engine's own thread, with the inputs).
+func workersLine(pad string) string {
+	if workers() == 0 {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf("    Workers%s%d\n", pad, workers())
 }
 
-func nativeWorkers() string {
-	if v := os.Getenv("NW"); v != "" {
-		return "    Workers            " + v + "\n"
+func workers() int {
+	if v := os.Getenv("SIEMLOADER_FLUENT_BIT_WORKERS"); v != "" {
+		if w, err := strconv.Atoi(v); err == nil && w >= 0 {
+			return w
+		}
 	}
-	return ""
+	return 2
 }
 
 var shippers = []shipper{
@@ -61,7 +64,7 @@ var shippers = []shipper{
     Index              cloudtrail-native
     Suppress_Type_Name On
     Buffer_Size        False
-`+nativeWorkers(), port)
+`+workersLine("            "), port)
 		if gzip {
 			s += "    Compress           gzip\n"
 		}
@@ -80,7 +83,7 @@ var shippers = []shipper{
     Compress        %s
     Bootstrap       Off
     EC2_Metadata    off
-`+siemWorkers(), url, compress)
+`+workersLine("         "), url, compress)
 	}, "log-aws-cloudtrail"},
 }
 
@@ -300,7 +303,11 @@ func printTable() {
 	if parser() {
 		how = "each line parsed by a json parser"
 	}
-	fmt.Printf("\nFluent Bit end to end, %d CloudTrail lines (%s), medians of the runs:\n\n", records(), how)
+	threads := fmt.Sprintf("Workers %d", workers())
+	if workers() == 0 {
+		threads = "no Workers key, Fluent Bit's default"
+	}
+	fmt.Printf("\nFluent Bit end to end, %d CloudTrail lines (%s; %s for both outputs), medians of the runs:\n\n", records(), how, threads)
 	fmt.Println("| compression | native opensearch, records/s | siem plugin, records/s | siem / native | native, records per Fluent Bit CPU-s | siem, records per Fluent Bit CPU-s | siem / native |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, c := range []string{"none", "gzip"} {

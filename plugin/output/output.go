@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/normalize/enrich"
 	"github.com/siemloader/siemloader/ship"
+	"github.com/tinylib/msgp/msgp"
 )
 
 // Code is a flush's answer to Fluent Bit; the values are Fluent Bit's.
@@ -35,6 +38,8 @@ type Output struct {
 	geo  *enrich.GeoIP
 	log  *logger
 	src  normalize.Source // account, region, instance id of host logs
+
+	flushing atomic.Int32 // Flush calls running (Fluent Bit's workers)
 
 	mu       sync.Mutex
 	summary  *normalize.Summary
@@ -132,19 +137,84 @@ func New(ctx context.Context, cfg Config, log io.Writer) (*Output, error) {
 
 // Flush normalizes and delivers one chunk of records that carry tag.
 func (o *Output) Flush(ctx context.Context, tag string, chunk []byte) Code {
-	b := o.newBatch(tag)
-	// the documents are settled when Flush returns (Send keeps none)
-	defer b.arena.Release()
+	o.flushing.Add(1)
+	defer o.flushing.Add(-1)
+	halves := [][]byte{chunk}
+	if o.ix != nil && o.flushing.Load() == 1 && len(chunk) >= splitBytes && runtime.GOMAXPROCS(0) > 1 {
+		if at := splitPoint(chunk); at > 0 {
+			halves = [][]byte{chunk[:at], chunk[at:]}
+		}
+	}
+	batches := make([]*batch, len(halves))
+	var wg sync.WaitGroup
+	for i, half := range halves {
+		b := o.newBatch(ctx, tag)
+		batches[i] = b
+		// the documents are settled when Flush returns (Send keeps none)
+		defer b.arena.Release()
+		if i == len(halves)-1 {
+			b.decodeChunk(half)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.decodeChunk(half)
+		}()
+	}
+	wg.Wait()
+	code := OK
+	for _, b := range batches {
+		if o.deliver(b) == Retry {
+			code = Retry
+		}
+	}
+	return code
+}
+
+// A chunk that a flush has to itself (Fluent Bit runs the output without
+// workers, or with one, or its other workers are idle) is normalized in
+// two halves side by side, the second core being otherwise left to the
+// inputs and the cluster; with other flushes running, the cores are busy
+// already. A chunk under splitBytes is not worth a goroutine.
+const splitBytes = 64 << 10
+
+// splitPoint is the offset of the first event that starts in the second
+// half of chunk, 0 when there is none or the chunk does not read as
+// events (it is then decoded whole, which reports the damage).
+func splitPoint(chunk []byte) int {
+	rest := chunk
+	for len(rest) > 0 {
+		if at := len(chunk) - len(rest); at >= len(chunk)/2 {
+			return at
+		}
+		var err error
+		if rest, err = msgp.Skip(rest); err != nil {
+			return 0
+		}
+	}
+	return 0
+}
+
+// decodeChunk normalizes chunk into b's documents, sending parts of them
+// as it goes (see sendPart), and the last part once it is done, so that
+// the halves of a chunk are answered side by side.
+func (b *batch) decodeChunk(chunk []byte) {
 	if err := b.decode(chunk); err != nil {
 		// What was read before the damage is delivered; the rest cannot
 		// be read on any retry.
-		o.log.printf("tag %s: undecodable chunk: %v", tag, err)
+		b.o.log.printf("tag %s: undecodable chunk: %v", b.tag, err)
 		b.dropped("undecodable msgpack")
 	}
-	o.account(b)
-	if len(b.docs) == 0 {
-		return OK
+	if b.o.ix != nil && b.sent < len(b.docs) {
+		b.sendPart()
 	}
+}
+
+// deliver counts b and writes its documents (Output_Dir), or waits for
+// the parts it sent.
+func (o *Output) deliver(b *batch) Code {
+	o.account(b)
 	if o.dir != nil {
 		for _, d := range b.docs {
 			if err := o.dir.Write(d.Index, d.ID, d.Body); err != nil {
@@ -154,12 +224,52 @@ func (o *Output) Flush(ctx context.Context, tag string, chunk []byte) Code {
 		}
 		return OK
 	}
-	for _, out := range o.ix.Send(ctx, b.docs) {
-		if out == ship.Failed {
-			return Retry
-		}
+	failed := false // decodeChunk sent every document
+	for _, part := range b.parts {
+		failed = <-part || failed
+	}
+	if failed || b.failed {
+		return Retry
 	}
 	return OK
+}
+
+// A chunk's documents are sent in parts while the rest of it is being
+// normalized: the cluster's time on one part (reading, inflating,
+// answering) then overlaps the plugin's on the next, instead of the
+// flush waiting for it at the end, and the part is compressed on another
+// core than the one normalizing. That matters when Fluent Bit runs the
+// output without worker threads (in its engine's own thread) or with one;
+// while other flushes of the output run too, the cores are busy already
+// and a chunk goes in one request, as smaller requests only cost more.
+// A part is pipelineBytes of documents; at most maxPartsInFlight are out
+// at once for a flush. Outcomes are as for one request: a chunk with a
+// document that failed is retried whole, and its _ids make that safe.
+const (
+	pipelineBytes    = 1 << 20
+	maxPartsInFlight = 2
+)
+
+// sendPart hands the documents not yet sent to a sender goroutine.
+func (b *batch) sendPart() {
+	part := b.docs[b.sent:]
+	b.sent, b.unsent = len(b.docs), 0
+	if len(b.parts) >= maxPartsInFlight {
+		b.failed = <-b.parts[0] || b.failed
+		b.parts = b.parts[1:]
+	}
+	done := make(chan bool, 1)
+	go func() { done <- anyFailed(b.o.ix.Send(b.ctx, part)) }()
+	b.parts = append(b.parts, done)
+}
+
+func anyFailed(out []ship.Outcome) bool {
+	for _, o := range out {
+		if o == ship.Failed {
+			return true
+		}
+	}
+	return false
 }
 
 // account adds the batch's counts to the summary.
@@ -219,10 +329,15 @@ func (o *Output) Close(ctx context.Context) error {
 // batch is the work of one flush.
 type batch struct {
 	o           *Output
+	ctx         context.Context
 	tag         string
 	streams     map[string]*normalize.Stream // by Log_Type_Key value, or "" for the tag's
 	docs        []ship.Doc
 	arena       ship.Arena
+	sent        int         // docs[:sent] are handed to senders (sendPart)
+	unsent      int         // bytes of documents after them
+	parts       []chan bool // the senders out, oldest first: whether a document failed
+	failed      bool        // a part already waited for had a failed document
 	values      valueDecoder
 	valuesOf    *normalize.Stream // whose slab values decodes into
 	firelens    normalize.FirelensFields
@@ -230,8 +345,8 @@ type batch struct {
 	undecodable int
 }
 
-func (o *Output) newBatch(tag string) *batch {
-	return &batch{o: o, tag: tag, streams: map[string]*normalize.Stream{}, unrouted: map[string]int{}}
+func (o *Output) newBatch(ctx context.Context, tag string) *batch {
+	return &batch{o: o, ctx: ctx, tag: tag, streams: map[string]*normalize.Stream{}, unrouted: map[string]int{}}
 }
 
 func (b *batch) dropped(reason string) { b.undecodable++ }
@@ -240,6 +355,9 @@ func (b *batch) dropped(reason string) { b.undecodable++ }
 // copied into the batch's arena.
 func (b *batch) emit(d normalize.Document) error {
 	b.docs = append(b.docs, ship.Doc{LogType: d.LogType, Index: d.Index, ID: d.ID, Body: b.arena.Copy(d.Source)})
+	if b.unsent += len(d.Source); b.unsent >= pipelineBytes && b.o.ix != nil && b.o.flushing.Load() == 1 {
+		b.sendPart()
+	}
 	return nil
 }
 

@@ -312,3 +312,110 @@ func TestFirelensKeyIndex(t *testing.T) {
 		t.Error("a key that is not FireLens metadata has an index")
 	}
 }
+
+// cloudTrailLines are n CloudTrail records as a tail input without a
+// parser leaves them (the line under log), each with its own eventID.
+func cloudTrailLines(t testing.TB, n int) []map[string]any {
+	all := cloudTrailSamples(t)
+	recs := make([]map[string]any, 0, n)
+	for i := 0; i < n; i++ {
+		r := map[string]any{}
+		for k, v := range all[i%len(all)] {
+			r[k] = v
+		}
+		r["eventID"] = fmt.Sprintf("split-%05d", i)
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, map[string]any{"log": string(line)})
+	}
+	return recs
+}
+
+// A flush alone with a big chunk normalizes it in two halves side by side
+// and sends its documents in parts while it goes: every document arrives
+// once, under the _index and _id the same chunk gets written whole to
+// Output_Dir, in several requests; a part that cannot be delivered makes
+// the answer Retry, once every part has been waited for.
+func TestLoneFlushSplitsAndPipelines(t *testing.T) {
+	const n = 3000
+	chunk := chunkOf(cloudTrailLines(t, n)...)
+	if at := splitPoint(chunk); at < len(chunk)/2 || at >= len(chunk) {
+		t.Fatalf("split point %d of %d", at, len(chunk))
+	}
+	dir := t.TempDir()
+	whole := newOutput(t, MapConfig{"Output_Dir": dir, "Log_Type": "cloudtrail", "EC2_Metadata": "off"})
+	if c := whole.Flush(context.Background(), "cloudtrail", chunk); c != OK {
+		t.Fatalf("Output_Dir flush: %v", c)
+	}
+	whole.Close(context.Background())
+	want := map[string]int{}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		for i := 0; i < len(lines); i += 2 {
+			var action map[string]struct {
+				Index string `json:"_index"`
+				ID    string `json:"_id"`
+			}
+			if err := json.Unmarshal([]byte(lines[i]), &action); err != nil {
+				t.Fatalf("%s: %v", lines[i], err)
+			}
+			for _, a := range action {
+				want[a.Index+"/"+a.ID]++
+			}
+		}
+	}
+	if len(want) != n {
+		t.Fatalf("Output_Dir holds %d documents, want %d", len(want), n)
+	}
+
+	srv := opensearchtest.New(opensearchtest.Faults{}, 3)
+	defer srv.Close()
+	o := newOutput(t, MapConfig{"OpenSearch_URL": srv.URL, "Log_Type": "cloudtrail", "EC2_Metadata": "off", "Compress": "gzip"})
+	if c := o.Flush(context.Background(), "cloudtrail", chunk); c != OK {
+		t.Fatalf("flush: %v", c)
+	}
+	o.Close(context.Background())
+	got := srv.Writes()
+	if len(got) != n {
+		t.Fatalf("%d documents on the server, want %d", len(got), n)
+	}
+	for k, c := range got {
+		if c != 1 || want[k] != 1 {
+			t.Fatalf("%s written %d times (Output_Dir: %d)", k, c, want[k])
+		}
+	}
+	// 11 MB of documents: two halves, each in parts of pipelineBytes
+	if srv.Requests < 4 {
+		t.Fatalf("%d bulk requests: the chunk was not sent in parts", srv.Requests)
+	}
+
+	busy := opensearchtest.New(opensearchtest.Faults{ItemRejected: 1}, 3)
+	defer busy.Close()
+	o = newOutput(t, MapConfig{"OpenSearch_URL": busy.URL, "Log_Type": "cloudtrail", "EC2_Metadata": "off", "Max_Attempts": "1"})
+	if c := o.Flush(context.Background(), "cloudtrail", chunk); c != Retry {
+		t.Fatalf("flush against a cluster rejecting everything: %v, want Retry", c)
+	}
+	o.Close(context.Background())
+	if busy.Requests < 4 {
+		t.Fatalf("%d bulk requests to the rejecting cluster", busy.Requests)
+	}
+}
+
+// splitPoint finds no split in what is not a sequence of events, and
+// none in a chunk of one event.
+func TestSplitPointOfOddChunks(t *testing.T) {
+	if at := splitPoint([]byte{0xc1, 0xc1, 0xc1}); at != 0 {
+		t.Fatalf("garbage split at %d", at)
+	}
+	one := chunkOf(firelensRecord(nginxLine(1), "stdout"))
+	if at := splitPoint(one); at != 0 && at != len(one) {
+		t.Fatalf("one event split at %d of %d", at, len(one))
+	}
+}

@@ -51,7 +51,7 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 	var roots ecsRootCache
 	for i := range lt.ECS {
 		m := &lt.ECS[i]
-		if v, ok := mappedValue(d, m); ok {
+		if v, ok := mappedValue(d, m, slab); ok {
 			roots.mergeAt(e, v, m.Path, slab)
 		}
 	}
@@ -104,7 +104,9 @@ func (b *docBuilder) mapECS(d *pyjson.Map, meta *recordMeta) {
 	for _, st := range lt.StaticECS {
 		v := st.Value
 		if l, ok := v.([]any); ok {
-			v = append([]any(nil), l...)
+			c := slab.List(len(l)) // the document's own: merges may change it
+			copy(c, l)
+			v = c
 		}
 		roots.mergeAt(e, v, st.Path, slab)
 	}
@@ -199,7 +201,7 @@ func idMap(v any) *pyjson.Map {
 
 // mappedValue is the value one mapping gives, already in the form es-loader
 // writes: non-string scalars as Python str(), lists sorted and unique.
-func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
+func mappedValue(d *pyjson.Map, m *conf.Mapping, slab *pyjson.Slab) (any, bool) {
 	if !m.List {
 		v, ok := pyjson.DigFirst(d, m.Alternatives)
 		if !ok {
@@ -265,7 +267,9 @@ func mappedValue(d *pyjson.Map, m *conf.Mapping) (any, bool) {
 	case 0:
 		return nil, false
 	case 1:
-		return []any{first}, true
+		l := slab.List(1)
+		l[0] = first
+		return l, true
 	}
 	return logtypes.SortedUniqueStrings(append([]string(nil), vals...)), true
 }

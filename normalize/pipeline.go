@@ -163,11 +163,11 @@ func (b *docBuilder) build(rec *rawRecord) (Document, error) {
 		}
 	}
 	if rec.quoted != "" {
-		d.Set("@message", rec.quoted)
+		d.Set("@message", b.o.slab.Quoted(rec.quoted))
 	} else {
-		d.Set("@message", rec.raw)
+		d.Set("@message", b.o.slab.String(rec.raw))
 	}
-	d.Set("@timestamp", pytime.Isoformat(ts))
+	d.Set("@timestamp", b.o.slab.String(pytime.Isoformat(ts)))
 	d.Set("@log_type", b.logTypeV)
 	d.Set("@log_s3bucket", b.bucketV)
 	d.Set("@log_s3key", b.keyV)

@@ -18,6 +18,7 @@ type eface struct {
 var (
 	stringType = typeOf("")
 	numberType = typeOf(Number(""))
+	quotedType = typeOf(QuotedString(""))
 )
 
 func typeOf(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
@@ -41,6 +42,7 @@ type Slab struct {
 	big     []Map
 	keys    []string
 	vals    []any
+	lists   []any
 	records int
 	// pool is non-nil once Reuse was called: chunks are then kept and
 	// handed out again, instead of being left to the GC.
@@ -53,8 +55,9 @@ type slabPool struct {
 	strs chunkList[string]
 	maps chunkList[smallMap]
 	big  chunkList[Map]
-	keys chunkList[string]
-	vals chunkList[any]
+	keys  chunkList[string]
+	vals  chunkList[any]
+	lists chunkList[any]
 }
 
 type chunkList[T any] struct{ used, free [][]T }
@@ -104,8 +107,9 @@ func (s *Slab) Reuse() {
 		p.big.recycle()
 		p.keys.recycle()
 		p.vals.recycle()
+		p.lists.recycle()
 	}
-	s.chunk, s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil, nil
+	s.chunk, s.maps, s.big, s.keys, s.vals, s.lists = nil, nil, nil, nil, nil, nil
 }
 
 // slabRecords is how many Record calls share chunks of maps: enough that
@@ -120,7 +124,7 @@ func (s *Slab) Record() {
 	}
 	s.records++
 	if s.records%slabRecords == 0 {
-		s.maps, s.big, s.keys, s.vals = nil, nil, nil, nil
+		s.maps, s.big, s.keys, s.vals, s.lists = nil, nil, nil, nil, nil
 	}
 }
 
@@ -141,6 +145,9 @@ func (s *Slab) String(v string) any { return s.box(v, stringType) }
 
 // Number returns v as an interface holding a Number.
 func (s *Slab) Number(v Number) any { return s.box(string(v), numberType) }
+
+// Quoted returns v as an interface holding a QuotedString.
+func (s *Slab) Quoted(v QuotedString) any { return s.box(string(v), quotedType) }
 
 // Map returns an empty map for up to inlineCap keys, carved from a chunk of
 // maps (more keys get their own allocation). Like strings, a chunk is
@@ -192,6 +199,30 @@ func (s *Slab) mapCap(n int) *Map {
 	return m
 }
 
+// List returns a list of n nil values carved from a chunk (more than
+// slabMaxKeys get their own allocation). Its capacity is n, so appending
+// to it copies it out rather than overwriting a neighbour.
+func (s *Slab) List(n int) []any {
+	if n == 0 {
+		return []any{} // empty, not nil: JSON's []
+	}
+	if n > slabMaxKeys {
+		return make([]any, n)
+	}
+	if cap(s.lists)-len(s.lists) < n {
+		s.lists = newChunk(s.pool, func(p *slabPool) *chunkList[any] { return &p.lists }, slabArena)
+	}
+	at := len(s.lists)
+	s.lists = s.lists[:at+n]
+	l := s.lists[at : at+n : at+n]
+	clear(l) // a reused chunk holds the values of records before
+	return l
+}
+
+// childCap is the room of a map ChildIn makes: ECS objects (event, cloud,
+// user_agent) get a handful of keys, more than a small map's inlineCap.
+const childCap = 8
+
 // ChildIn is Child with the new map taken from s.
 func (m *Map) ChildIn(k string, s *Slab) *Map {
 	if v, ok := m.Get(k); ok {
@@ -199,7 +230,7 @@ func (m *Map) ChildIn(k string, s *Slab) *Map {
 			return c
 		}
 	}
-	c := s.Map(inlineCap)
+	c := s.mapCap(childCap)
 	m.Set(k, c)
 	return c
 }

@@ -219,7 +219,7 @@ func (d *valueDecoder) arrayOf(b []byte, n uint32, depth int) (any, []byte, erro
 	if uint64(n) > uint64(len(b)) { // each element takes a byte at least
 		return nil, nil, msgp.ErrShortBytes
 	}
-	out := make([]any, n)
+	out := d.slab.List(int(n))
 	var err error
 	for i := range out {
 		if out[i], b, err = d.value(b, depth+1, 0); err != nil {

@@ -52,9 +52,9 @@ type Slab struct {
 // slabPool holds a reusing slab's chunks: those carved from since the
 // last Reuse, and those free to carve from again.
 type slabPool struct {
-	strs chunkList[string]
-	maps chunkList[smallMap]
-	big  chunkList[Map]
+	strs  chunkList[string]
+	maps  chunkList[smallMap]
+	big   chunkList[Map]
 	keys  chunkList[string]
 	vals  chunkList[any]
 	lists chunkList[any]

@@ -246,7 +246,7 @@ func (o *Output) deliver(b *batch) Code {
 // at once for a flush. Outcomes are as for one request: a chunk with a
 // document that failed is retried whole, and its _ids make that safe.
 const (
-	pipelineBytes    = 1 << 20
+	pipelineBytes    = 2 << 20
 	maxPartsInFlight = 2
 )
 

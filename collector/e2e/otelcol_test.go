@@ -387,21 +387,30 @@ func TestOtelcolFilelogToOpenSearch(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	// the telemetry says the same, per log type
-	metrics := scrape(t, port)
-	time.Sleep(500 * time.Millisecond) // anything more would be a duplicate
-	col.stop(t)
-	indexedOnce(t, want, srv.Writes())
+	// the telemetry says the same, per log type: the exporter counts a
+	// request's documents once it has read the answer, which can be a
+	// moment after the cluster holds them
+	var metrics string
 	delivered := map[string]bool{}
-	for _, l := range strings.Split(metrics, "\n") {
-		if strings.HasPrefix(l, "otelcol_siem_exporter_documents_delivered") {
-			for _, lt := range []string{"linux-secure", "nginx-access", "linux-os-syslog"} {
-				if strings.Contains(l, `log_type="`+lt+`"`) {
-					delivered[lt] = true
+	for scrapes := 0; ; scrapes++ {
+		metrics = scrape(t, port)
+		for _, l := range strings.Split(metrics, "\n") {
+			if strings.HasPrefix(l, "otelcol_siem_exporter_documents_delivered") {
+				for _, lt := range []string{"linux-secure", "nginx-access", "linux-os-syslog"} {
+					if strings.Contains(l, `log_type="`+lt+`"`) {
+						delivered[lt] = true
+					}
 				}
 			}
 		}
+		if len(delivered) == 3 || scrapes == 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	time.Sleep(500 * time.Millisecond) // anything more would be a duplicate
+	col.stop(t)
+	indexedOnce(t, want, srv.Writes())
 	if !delivered["linux-secure"] || !delivered["nginx-access"] || !delivered["linux-os-syslog"] {
 		t.Errorf("telemetry lacks documents_delivered per log type:\n%s", grepLines(metrics, "otelcol_siem_"))
 	}

@@ -44,9 +44,10 @@ type Slab struct {
 	vals    []any
 	lists   []any
 	records int
-	// pool is non-nil once Reuse was called: chunks are then kept and
-	// handed out again, instead of being left to the GC.
-	pool *slabPool
+	// reuse is set by the first Reuse: from then on chunks are kept in
+	// pool and handed out again, instead of being left to the GC.
+	reuse bool
+	pool  slabPool
 }
 
 // slabPool holds a reusing slab's chunks: those carved from since the
@@ -62,8 +63,12 @@ type slabPool struct {
 
 type chunkList[T any] struct{ used, free [][]T }
 
-// take returns an empty chunk of size elements, a free one if there is.
-func (c *chunkList[T]) take(size int) []T {
+// take returns an empty chunk of size elements: a new one for a slab that
+// does not reuse, else a free one if there is.
+func (c *chunkList[T]) take(reuse bool, size int) []T {
+	if !reuse {
+		return make([]T, 0, size)
+	}
 	var ch []T
 	if n := len(c.free); n > 0 {
 		ch, c.free = c.free[n-1][:0], c.free[:n-1]
@@ -80,15 +85,6 @@ func (c *chunkList[T]) recycle() {
 	c.used = c.used[:0]
 }
 
-// newChunk is a chunk of size elements from list, or a new allocation for a
-// slab that does not reuse.
-func newChunk[T any](p *slabPool, list func(*slabPool) *chunkList[T], size int) []T {
-	if p == nil {
-		return make([]T, 0, size)
-	}
-	return list(p).take(size)
-}
-
 // Reuse declares that nothing carved from s so far is reachable any more:
 // its chunks are carved again from, without new allocations. A caller
 // that serializes each record before it decodes the next one, and keeps
@@ -98,10 +94,8 @@ func newChunk[T any](p *slabPool, list func(*slabPool) *chunkList[T], size int) 
 // reachable to the GC until they are overwritten, which only delays
 // freeing what they point at.
 func (s *Slab) Reuse() {
-	if s.pool == nil {
-		s.pool = &slabPool{}
-	} else {
-		p := s.pool
+	if s.reuse {
+		p := &s.pool
 		p.strs.recycle()
 		p.maps.recycle()
 		p.big.recycle()
@@ -109,6 +103,7 @@ func (s *Slab) Reuse() {
 		p.vals.recycle()
 		p.lists.recycle()
 	}
+	s.reuse = true
 	s.chunk, s.maps, s.big, s.keys, s.vals, s.lists = nil, nil, nil, nil, nil, nil
 }
 
@@ -119,7 +114,7 @@ const slabRecords = 32
 
 // Record ends a record; see Slab.
 func (s *Slab) Record() {
-	if s.pool != nil {
+	if s.reuse {
 		return // records never outlive the next Reuse
 	}
 	s.records++
@@ -130,7 +125,7 @@ func (s *Slab) Record() {
 
 func (s *Slab) box(v string, typ unsafe.Pointer) any {
 	if len(s.chunk) == cap(s.chunk) {
-		s.chunk = newChunk(s.pool, func(p *slabPool) *chunkList[string] { return &p.strs }, slabChunk)
+		s.chunk = s.pool.strs.take(s.reuse, slabChunk)
 	}
 	s.chunk = append(s.chunk, v)
 	var out any
@@ -157,7 +152,7 @@ func (s *Slab) Map(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.maps) == cap(s.maps) {
-		s.maps = newChunk(s.pool, func(p *slabPool) *chunkList[smallMap] { return &p.maps }, slabChunk/2)
+		s.maps = s.pool.maps.take(s.reuse, slabChunk/2)
 	}
 	s.maps = append(s.maps, smallMap{})
 	sm := &s.maps[len(s.maps)-1]
@@ -183,11 +178,11 @@ func (s *Slab) mapCap(n int) *Map {
 		return NewMap(n)
 	}
 	if len(s.big) == cap(s.big) {
-		s.big = newChunk(s.pool, func(p *slabPool) *chunkList[Map] { return &p.big }, slabChunk)
+		s.big = s.pool.big.take(s.reuse, slabChunk)
 	}
 	if cap(s.keys)-len(s.keys) < n {
-		s.keys = newChunk(s.pool, func(p *slabPool) *chunkList[string] { return &p.keys }, slabArena)
-		s.vals = newChunk(s.pool, func(p *slabPool) *chunkList[any] { return &p.vals }, slabArena)
+		s.keys = s.pool.keys.take(s.reuse, slabArena)
+		s.vals = s.pool.vals.take(s.reuse, slabArena)
 	}
 	s.big = append(s.big, Map{})
 	m := &s.big[len(s.big)-1]
@@ -210,7 +205,7 @@ func (s *Slab) List(n int) []any {
 		return make([]any, n)
 	}
 	if cap(s.lists)-len(s.lists) < n {
-		s.lists = newChunk(s.pool, func(p *slabPool) *chunkList[any] { return &p.lists }, slabArena)
+		s.lists = s.pool.lists.take(s.reuse, slabArena)
 	}
 	at := len(s.lists)
 	s.lists = s.lists[:at+n]

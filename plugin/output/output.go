@@ -224,11 +224,12 @@ func (o *Output) deliver(b *batch) Code {
 		}
 		return OK
 	}
-	failed := false // decodeChunk sent every document
+	// decodeChunk sent every document; b.failed holds the parts waited for
+	failed := b.failed
 	for _, part := range b.parts {
 		failed = <-part || failed
 	}
-	if failed || b.failed {
+	if failed {
 		return Retry
 	}
 	return OK

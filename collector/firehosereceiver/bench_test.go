@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/siemloader/siemloader/collector/internal/siemexportertest"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
@@ -84,7 +85,7 @@ func BenchmarkReceiveRequest(b *testing.B) {
 func BenchmarkReceiveRequestToOpenSearch(b *testing.B) {
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
-	benchServe(b, startSiemExporter(b, srv.URL, "testdata/user.ini"), 1000)
+	benchServe(b, siemexportertest.Start(b, srv.URL, "testdata/user.ini"), 1000)
 }
 
 // The same events as the S3 object Firehose would write (the envelopes

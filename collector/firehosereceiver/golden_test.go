@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/siemloader/siemloader/collector/internal/siemexportertest"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
@@ -41,7 +42,7 @@ func TestGoldenEnvelopesSameAsCLI(t *testing.T) {
 	}
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
-	r := startReceiver(t, testConfig(), startSiemExporter(t, srv.URL), nil)
+	r := startReceiver(t, testConfig(), siemexportertest.Start(t, srv.URL), nil)
 	n := normalize.New(mustConf(t), normalize.Options{})
 	want := map[string]bool{}
 	types := map[string]bool{}

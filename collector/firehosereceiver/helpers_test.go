@@ -3,7 +3,6 @@ package firehosereceiver
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
@@ -17,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/siemloader/siemloader/collector/internal/componenttestutil"
 )
 
 var update = flag.Bool("update", false, "write the recorded requests of testdata/ again from examples/samples")
@@ -129,11 +130,7 @@ func startReceiver(t testing.TB, cfg *Config, next consumer.Logs, tel *component
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Shutdown(context.Background()) })
-	return r
+	return componenttestutil.Start(t, r)
 }
 
 func testConfig() *Config {

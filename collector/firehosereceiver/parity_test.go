@@ -2,7 +2,6 @@ package firehosereceiver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -10,38 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/config/configoptional"
-	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/exporter/exporterhelper"
-	"go.opentelemetry.io/collector/exporter/exportertest"
-
-	"github.com/siemloader/siemloader/collector/siemexporter"
+	"github.com/siemloader/siemloader/collector/internal/siemexportertest"
 	"github.com/siemloader/siemloader/conf"
 	"github.com/siemloader/siemloader/normalize"
 	"github.com/siemloader/siemloader/ship/opensearchtest"
 )
-
-// startSiemExporter is the siem exporter into srv, without its queue so
-// that the receiver's answer says whether the documents arrived.
-func startSiemExporter(t testing.TB, url string, userINI ...string) exporter.Logs {
-	t.Helper()
-	f := siemexporter.NewFactory()
-	cfg := f.CreateDefaultConfig().(*siemexporter.Config)
-	cfg.Endpoints = []string{url}
-	cfg.Bootstrap = false
-	cfg.Config = userINI
-	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
-	e, err := f.CreateLogs(context.Background(), exportertest.NewNopSettings(f.Type()), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Shutdown(context.Background()) })
-	return e
-}
 
 // cliDocs are the index/_id of the documents siemloader load gives for
 // the bundled objects (the engine on each S3 object, keyed as in
@@ -75,7 +47,7 @@ func cliDocs(t testing.TB, userINI ...string) map[string]bool {
 func TestSameDocumentsAsTheCLI(t *testing.T) {
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
-	r := startReceiver(t, testConfig(), startSiemExporter(t, srv.URL, "testdata/user.ini"), nil)
+	r := startReceiver(t, testConfig(), siemexportertest.Start(t, srv.URL, "testdata/user.ini"), nil)
 	body := readFile(t, requestEC2)
 	for attempt := 1; attempt <= 2; attempt++ {
 		if code, resp := post(t, r, body, true, nil); code != http.StatusOK {
@@ -103,7 +75,7 @@ func TestSameDocumentsAsTheCLI(t *testing.T) {
 func TestCommonAttributeLogType(t *testing.T) {
 	srv := opensearchtest.New(opensearchtest.Faults{}, 1)
 	defer srv.Close()
-	r := startReceiver(t, testConfig(), startSiemExporter(t, srv.URL), nil)
+	r := startReceiver(t, testConfig(), siemexportertest.Start(t, srv.URL), nil)
 	path := ""
 	for _, p := range ec2Objects(t) {
 		if strings.Contains(p, "/Linux/Secure/") {

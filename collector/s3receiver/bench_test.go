@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/siemloader/siemloader/collector/internal/siemexportertest"
 	"github.com/siemloader/siemloader/internal/bulksink"
 )
 
@@ -78,7 +79,7 @@ func BenchmarkObjects(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer sink.Close()
-			r := startReceiver(b, e.queueConfig(), siemExporterTo(b, sink.URL))
+			r := startReceiver(b, e.queueConfig(), siemexportertest.Start(b, sink.URL))
 			ref := objectRef{Bucket: bucket, Key: tc.key}
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()

@@ -16,15 +16,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/exporter/exporterhelper"
-	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/siemloader/siemloader/collector/internal/componenttestutil"
+	"github.com/siemloader/siemloader/collector/internal/siemexportertest"
 	"github.com/siemloader/siemloader/collector/internal/sqstest"
 	"github.com/siemloader/siemloader/collector/siemexporter"
 	"github.com/siemloader/siemloader/conf"
@@ -86,26 +85,7 @@ func (e *env) queueConfig() *Config {
 // without a sending queue: a part is accepted once it is indexed.
 func (e *env) siemExporter(t testing.TB) exporter.Logs {
 	t.Helper()
-	return siemExporterTo(t, e.os.URL)
-}
-
-func siemExporterTo(t testing.TB, url string) exporter.Logs {
-	t.Helper()
-	f := siemexporter.NewFactory()
-	cfg := f.CreateDefaultConfig().(*siemexporter.Config)
-	cfg.Endpoints = []string{url}
-	cfg.Bootstrap = false
-	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
-	cfg.BackOffConfig.Enabled = false
-	exp, err := f.CreateLogs(context.Background(), exportertest.NewNopSettings(f.Type()), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := exp.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { exp.Shutdown(context.Background()) })
-	return exp
+	return siemexportertest.Start(t, e.os.URL)
 }
 
 func startReceiver(t testing.TB, cfg *Config, next consumer.Logs) *s3Receiver {
@@ -129,11 +109,7 @@ func startReceiverWith(t testing.TB, cfg *Config, next consumer.Logs, tel *compo
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Shutdown(context.Background()) })
-	return r
+	return componenttestutil.Start(t, r)
 }
 
 // watch is a consumer in front of the exporter: it counts the parts of

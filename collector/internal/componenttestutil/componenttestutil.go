@@ -1,11 +1,13 @@
 // Package componenttestutil holds what the tests of the collector's
 // components share: reading a component's configuration out of its
-// testdata/config.yaml and summing its counters.
+// testdata/config.yaml, starting a component, and summing its counters.
 package componenttestutil
 
 import (
+	"context"
 	"testing"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/otel/attribute"
@@ -27,6 +29,17 @@ func LoadConfig(t testing.TB, path, id string, cfg any) {
 	if err := sub.Unmarshal(cfg); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Start starts c with a host that has no other components and shuts it
+// down when the test ends.
+func Start[C component.Component](t testing.TB, c C) C {
+	t.Helper()
+	if err := c.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Shutdown(context.Background()) })
+	return c
 }
 
 // MetricSum is the sum of a counter's points whose attributes include

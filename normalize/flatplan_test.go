@@ -226,10 +226,10 @@ func TestFlatPlanMatchesGeneralOnExamples(t *testing.T) {
 	}
 }
 
-// compareTree runs compareFlat over every object below root, its path
-// there being its key, and returns how many documents it compared.
-func compareTree(t *testing.T, root, bucket string, flat, general *normalize.Normalizer) int {
-	docs := 0
+// eachObject calls fn with every object below root, its path there being
+// its key (README files aside).
+func eachObject(t *testing.T, root, bucket string, fn func(src normalize.Source, body []byte)) {
+	t.Helper()
 	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() || strings.HasSuffix(p, ".md") {
 			return err
@@ -239,12 +239,21 @@ func compareTree(t *testing.T, root, bucket string, flat, general *normalize.Nor
 			return err
 		}
 		key, _ := filepath.Rel(root, p)
-		docs += compareFlat(t, flat, general, normalize.Source{Bucket: bucket, Key: filepath.ToSlash(key)}, body)
+		fn(normalize.Source{Bucket: bucket, Key: filepath.ToSlash(key)}, body)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// compareTree runs compareFlat over every object below root and returns
+// how many documents it compared.
+func compareTree(t *testing.T, root, bucket string, flat, general *normalize.Normalizer) int {
+	docs := 0
+	eachObject(t, root, bucket, func(src normalize.Source, body []byte) {
+		docs += compareFlat(t, flat, general, src, body)
+	})
 	return docs
 }
 

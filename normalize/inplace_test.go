@@ -89,21 +89,9 @@ func inPlacePair(t testing.TB) (fast, slow *normalize.Normalizer) {
 
 func compareInPlaceTree(t *testing.T, root, bucket string, fast, slow *normalize.Normalizer) int {
 	docs := 0
-	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || strings.HasSuffix(p, ".md") {
-			return err
-		}
-		body, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		key, _ := filepath.Rel(root, p)
-		docs += compareInPlace(t, fast, slow, normalize.Source{Bucket: bucket, Key: filepath.ToSlash(key)}, body, len(body) < 1<<20)
-		return nil
+	eachObject(t, root, bucket, func(src normalize.Source, body []byte) {
+		docs += compareInPlace(t, fast, slow, src, body, len(body) < 1<<20)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return docs
 }
 

@@ -214,8 +214,12 @@ func (s *Slab) List(n int) []any {
 	return l
 }
 
-// childCap is the room of a map ChildIn makes: ECS objects (event, cloud,
-// user_agent) get a handful of keys, more than a small map's inlineCap.
+// childCap is the room of a map ChildIn makes in a reusing slab: ECS
+// objects (event, cloud, user_agent) get a handful of keys, more than a
+// small map's inlineCap, and a map that grows past its room is a heap
+// allocation every record, while room in a reused chunk costs nothing.
+// A slab that does not reuse makes small maps: most of them stay small,
+// and room would be memory kept for every record.
 const childCap = 8
 
 // ChildIn is Child with the new map taken from s.
@@ -225,7 +229,12 @@ func (m *Map) ChildIn(k string, s *Slab) *Map {
 			return c
 		}
 	}
-	c := s.mapCap(childCap)
+	var c *Map
+	if s.reuse {
+		c = s.mapCap(childCap)
+	} else {
+		c = s.Map(inlineCap)
+	}
 	m.Set(k, c)
 	return c
 }
